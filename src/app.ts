@@ -1,0 +1,68 @@
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import { sql } from 'kysely';
+import type { Services } from './composition.ts';
+import type { Db } from './db/database.ts';
+import { accountRoutes } from './modules/account/account.routes.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { homeRoutes } from './modules/home/home.routes.ts';
+import { setupRoutes } from './modules/setup/setup.routes.ts';
+import { signInRoutes } from './modules/sign-in/sign-in.routes.ts';
+import { staffRoutes } from './modules/staff/staff.routes.ts';
+import { assetsPlugin } from './platform/http/assets.ts';
+import { errorsPlugin } from './platform/http/errors.ts';
+import { registerRoutes } from './platform/http/routing.ts';
+import { securityPlugin } from './platform/http/security.ts';
+import { sessionsPlugin } from './platform/http/sessions.ts';
+import { viewsPlugin } from './platform/http/views.ts';
+import { loggerOptions } from './platform/logging.ts';
+
+export type AppOptions = {
+  db: Db;
+  services: Services;
+  logLevel?: string;
+  trustProxy?: boolean;
+};
+
+/** Builds the web application. server.ts listens; tests build the same app and call app.inject. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const fastifyOptions: FastifyServerOptions = {
+    logger: loggerOptions(options.logLevel ?? 'info'),
+    trustProxy: options.trustProxy ?? false,
+    bodyLimit: 64 * 1024,
+    genReqId: () => crypto.randomUUID(),
+    routerOptions: { ignoreTrailingSlash: true },
+  };
+  const app = Fastify(fastifyOptions);
+  const { services } = options;
+
+  await app.register(fp(async (instance) => instance.register(cookie), { name: 'vigil-cookies' }));
+  await app.register(formbody);
+  await app.register(securityPlugin);
+  await app.register(sessionsPlugin, { sessions: services.sessions });
+  await app.register(viewsPlugin);
+  await app.register(errorsPlugin);
+  await app.register(assetsPlugin);
+
+  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/ready', async (_request, reply) => {
+    try {
+      await sql`SELECT 1`.execute(options.db);
+      return { status: 'ready' };
+    } catch {
+      return reply.code(503).send({ status: 'database unavailable' });
+    }
+  });
+
+  registerRoutes(app, [
+    ...homeRoutes(),
+    ...setupRoutes(services),
+    ...signInRoutes(services),
+    ...accountRoutes(services),
+    ...staffRoutes(services),
+    ...auditRoutes(services),
+  ]);
+  return app;
+}

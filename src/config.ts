@@ -1,0 +1,108 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const booleanFromEnv = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const masterKey = z
+  .string()
+  .trim()
+  .transform((value, ctx) => {
+    const key = Buffer.from(value, 'base64');
+    if (key.length !== 32) {
+      ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)' });
+      return z.NEVER;
+    }
+    return key;
+  });
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must start with postgres:// or postgresql://');
+
+const environmentSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().trim().min(1).default('localhost'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    VIGIL_PUBLIC_URL: z.url().optional(),
+    VIGIL_DATA_DIR: z.string().trim().min(1).default('data'),
+    DATABASE_URL: postgresUrl.optional(),
+    DATABASE_APP_URL: postgresUrl.optional(),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+    VIGIL_MASTER_KEY: masterKey.optional(),
+    VIGIL_TRUST_PROXY: booleanFromEnv.default(false),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    if (!env.VIGIL_MASTER_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['VIGIL_MASTER_KEY'],
+        message: 'is required in production: supply it from a secret store, never from the data folder',
+      });
+    }
+    if (!env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_URL'],
+        message: 'is required in production: the embedded PostgreSQL is for development and evaluation',
+      });
+    }
+    if (!env.VIGIL_PUBLIC_URL?.startsWith('https://')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['VIGIL_PUBLIC_URL'],
+        message: 'is required in production and must start with https://',
+      });
+    }
+  });
+
+export type Config = {
+  environment: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databaseAppUrl: string | undefined;
+  databasePoolSize: number;
+  masterKey: Buffer | undefined;
+  trustProxy: boolean;
+  logLevel: string;
+};
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Vigil cannot start because of its settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+/** Parses the environment once, at boot. Throws ConfigError naming every wrong setting. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`),
+    );
+  }
+  const value = parsed.data;
+  return {
+    environment: value.NODE_ENV,
+    host: value.HOST,
+    port: value.PORT,
+    publicUrl: (value.VIGIL_PUBLIC_URL ?? `http://localhost:${value.PORT}`).replace(/\/$/, ''),
+    dataDir: path.resolve(value.VIGIL_DATA_DIR),
+    databaseUrl: value.DATABASE_URL,
+    databaseAppUrl: value.DATABASE_APP_URL,
+    databasePoolSize: value.DATABASE_POOL_SIZE,
+    masterKey: value.VIGIL_MASTER_KEY,
+    trustProxy: value.VIGIL_TRUST_PROXY,
+    logLevel: value.LOG_LEVEL,
+  };
+}

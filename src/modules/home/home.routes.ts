@@ -1,0 +1,41 @@
+import { paths } from '../../paths.ts';
+import type { Route } from '../../platform/http/routing.ts';
+import { signedIn } from '../../platform/http/routing.ts';
+import { can } from '../../platform/permissions.ts';
+
+export function homeRoutes(): Route[] {
+  return [
+    {
+      method: 'GET',
+      url: paths.home,
+      access: { signedIn: true },
+      handler: async (request, reply) => {
+        const { session } = signedIn(request);
+        const role = session.user.role;
+        const sections = [
+          can(role, 'staff:manage') && {
+            title: 'Staff',
+            href: paths.staff,
+            text: 'Invite caseworkers, managers and police liaison officers, change roles and disable accounts.',
+          },
+          !can(role, 'staff:manage') && can(role, 'staff:read') && {
+            title: 'Staff',
+            href: paths.staff,
+            text: 'See who works in the service and their roles.',
+          },
+          can(role, 'audit:read') && {
+            title: 'Audit trail',
+            href: paths.audit,
+            text: 'See who did what, to which record and when.',
+          },
+          {
+            title: 'Your account',
+            href: paths.account,
+            text: 'See where you are signed in, end sessions you do not recognise and check your sign-in history.',
+          },
+        ].filter(Boolean);
+        return reply.render('home/home.njk', { pageTitle: 'Home', sections, firstName: session.user.displayName.split(' ')[0] });
+      },
+    },
+  ];
+}

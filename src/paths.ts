@@ -1,0 +1,22 @@
+/** Every address in Vigil's foundation, used by routes, redirects and templates alike. */
+export const paths = {
+  home: '/',
+  health: '/health',
+  ready: '/ready',
+  setup: (token = ':token') => `/setup/${token}`,
+  signIn: '/sign-in',
+  signInCode: '/sign-in/code',
+  signOut: '/sign-out',
+  enrolAuthenticator: '/account/authenticator',
+  account: '/account',
+  endSession: (sessionId = ':sessionId') => `/account/sessions/${sessionId}/end`,
+  staff: '/staff',
+  inviteStaff: '/staff/invite',
+  staffMember: (userId = ':userId') => `/staff/${userId}`,
+  staffRole: (userId = ':userId') => `/staff/${userId}/role`,
+  staffDisable: (userId = ':userId') => `/staff/${userId}/disable`,
+  staffEnable: (userId = ':userId') => `/staff/${userId}/enable`,
+  staffReinvite: (userId = ':userId') => `/staff/${userId}/invitation`,
+  invitation: (token = ':token') => `/invitation/${token}`,
+  audit: '/audit',
+} as const;

@@ -1,0 +1,24 @@
+export type Clock = { now(): Date };
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** A clock tests can move: idle timeouts, throttling windows and expiry are tested with it. */
+export class ManualClock implements Clock {
+  private current: number;
+  constructor(start: Date | string = '2026-11-23T09:00:00Z') {
+    this.current = new Date(start).getTime();
+  }
+  now(): Date {
+    return new Date(this.current);
+  }
+  advance(milliseconds: number): void {
+    this.current += milliseconds;
+  }
+  set(to: Date | string): void {
+    this.current = new Date(to).getTime();
+  }
+}
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;

@@ -1,0 +1,95 @@
+import path from 'node:path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import nunjucks from 'nunjucks';
+import { paths } from '../../paths.ts';
+import { can, ROLE_LABELS } from '../permissions.ts';
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Renders a page with the layout's shared values (nonce, CSRF token, user, navigation). */
+    render(template: string, model?: Record<string, unknown>): FastifyReply;
+  }
+}
+
+const root = path.resolve(import.meta.dirname, '../../..');
+
+export function createViewEnvironment(): nunjucks.Environment {
+  const environment = new nunjucks.Environment(
+    new nunjucks.FileSystemLoader(
+      [
+        path.join(root, 'src/views'),
+        path.join(root, 'node_modules/govuk-frontend/dist'),
+        path.join(root, 'node_modules/@ministryofjustice/frontend'),
+      ],
+      { noCache: false },
+    ),
+    { autoescape: true, throwOnUndefined: false },
+  );
+  environment.addGlobal('paths', paths);
+  environment.addGlobal('roleLabels', ROLE_LABELS);
+  environment.addFilter('dateTime', (value: Date | string | null) => (value ? formatDateTime(new Date(value)) : ''));
+  environment.addFilter('date', (value: Date | string | null) => (value ? formatDate(new Date(value)) : ''));
+  return environment;
+}
+
+const londonDateTime = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  hour12: true,
+});
+const londonDate = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' });
+
+/** GOV.UK style: "23 November 2026, 4:05pm", in UK time. */
+export function formatDateTime(value: Date): string {
+  const parts = Object.fromEntries(londonDateTime.formatToParts(value).map((p) => [p.type, p.value]));
+  return `${parts.day} ${parts.month} ${parts.year}, ${parts.hour}:${parts.minute}${String(parts.dayPeriod).toLowerCase()}`;
+}
+
+export function formatDate(value: Date): string {
+  return londonDate.format(value);
+}
+
+type NavigationItem = { text: string; href: string; active: boolean };
+
+export function navigationFor(request: FastifyRequest): NavigationItem[] {
+  const session = request.session;
+  if (!session || session.stage !== 'active') return [];
+  const current = request.url.split('?')[0] ?? '';
+  const item = (text: string, href: string): NavigationItem => ({
+    text,
+    href,
+    active: href === paths.home ? current === href : current === href || current.startsWith(`${href}/`),
+  });
+  const items = [item('Home', paths.home)];
+  if (can(session.user.role, 'staff:read')) items.push(item('Staff', paths.staff));
+  if (can(session.user.role, 'audit:read')) items.push(item('Audit trail', paths.audit));
+  items.push(item('Your account', paths.account));
+  return items;
+}
+
+function sharedLocals(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
+  const session = request.session;
+  return {
+    cspNonce: reply.cspNonce?.script,
+    csrfToken: reply.generateCsrf(),
+    serviceName: session?.organisation.serviceName ?? 'Vigil',
+    currentUser: session?.stage === 'active' ? { name: session.user.displayName, role: ROLE_LABELS[session.user.role] } : null,
+    navigation: navigationFor(request),
+  };
+}
+
+export const viewsPlugin = fp(
+  async (app: FastifyInstance) => {
+    const environment = createViewEnvironment();
+    app.decorateReply('render', function (this: FastifyReply, template: string, model: Record<string, unknown> = {}) {
+      const html = environment.render(template, { ...sharedLocals(this.request, this), ...model });
+      return this.type('text/html; charset=utf-8').send(html);
+    });
+  },
+  { name: 'vigil-views', dependencies: ['vigil-security', 'vigil-sessions'] },
+);

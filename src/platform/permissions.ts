@@ -1,0 +1,39 @@
+import type { Role } from '../db/schema.ts';
+
+/** Permissions are resource:action; each role is granted a fixed set. Record scope is applied in queries. */
+export const PERMISSIONS = ['staff:read', 'staff:manage', 'audit:read'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const ROLES: readonly Role[] = ['administrator', 'manager', 'caseworker', 'police_liaison', 'auditor'];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  administrator: 'Administrator',
+  manager: 'Team manager',
+  caseworker: 'Caseworker (ISAC)',
+  police_liaison: 'Police liaison',
+  auditor: 'Auditor',
+};
+
+export const ROLE_DESCRIPTIONS: Record<Role, string> = {
+  administrator: 'Manages staff accounts, roles and the service’s settings',
+  manager: 'Triages referrals, allocates cases and oversees the team’s caseload',
+  caseworker: 'Works with victims on their own caseload',
+  police_liaison: 'Sees the evidence police need, never victims’ contact details',
+  auditor: 'Reads the audit trail',
+};
+
+const grants: Record<Role, readonly Permission[]> = {
+  administrator: ['staff:read', 'staff:manage', 'audit:read'],
+  manager: ['staff:read'],
+  caseworker: [],
+  police_liaison: [],
+  auditor: ['audit:read', 'staff:read'],
+};
+
+export function can(role: Role, permission: Permission): boolean {
+  return grants[role].includes(permission);
+}
+
+export function isRole(value: string): value is Role {
+  return (ROLES as readonly string[]).includes(value);
+}

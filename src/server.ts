@@ -1,0 +1,61 @@
+import { buildApp } from './app.ts';
+import { createServices } from './composition.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { DataFolderInUseError } from './db/embedded.ts';
+import { openDatabase } from './db/runtime.ts';
+import { systemClock } from './platform/clock.ts';
+import { loadMasterKey } from './platform/master-key.ts';
+import { stylesheet } from './platform/http/assets.ts';
+
+const startedAt = performance.now();
+const say = (message: string) => process.stdout.write(`${message}\n`);
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const masterKey = loadMasterKey(config, say);
+  const database = await openDatabase(config, { log: say });
+  if (database.appliedMigrations.length) say(`Applied migrations: ${database.appliedMigrations.join(', ')}`);
+
+  const services = createServices({ db: database.db, clock: systemClock, masterKey, publicUrl: config.publicUrl });
+  const app = await buildApp({ db: database.db, services, logLevel: config.logLevel, trustProxy: config.trustProxy });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal} received: finishing requests in progress, then stopping.`);
+    try {
+      await app.close();
+      await database.close();
+      say('Vigil stopped cleanly.');
+      process.exit(0);
+    } catch (error) {
+      process.stderr.write(`Vigil did not stop cleanly: ${String(error)}\n`);
+      process.exit(1);
+    }
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
+  stylesheet();
+  await app.listen({ host: config.host, port: config.port });
+  say(`Vigil is ready at ${config.publicUrl} (${database.embedded ? 'embedded PostgreSQL in ' + config.dataDir : 'PostgreSQL from DATABASE_URL'}), ${Math.round(performance.now() - startedAt)} ms after start.`);
+
+  const setupToken = await services.setup.issueSetupToken();
+  if (setupToken) {
+    say('');
+    say('No organisation has been set up yet. Open this one-time link to create it and its first administrator:');
+    say(`  ${config.publicUrl}/setup/${setupToken}`);
+    say('(A new link is printed each time Vigil starts until setup is done; earlier links stop working.)');
+    say('');
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError || error instanceof DataFolderInUseError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`Vigil could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
