@@ -19,6 +19,15 @@ import { sessionsPlugin } from './platform/http/sessions.ts';
 import { viewsPlugin } from './platform/http/views.ts';
 import { loggerOptions } from './platform/logging.ts';
 
+export type RegisteredRoute = { method: string; url: string };
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route the app serves: the authorisation matrix test walks it. */
+    routeTable: RegisteredRoute[];
+  }
+}
+
 export type AppOptions = {
   db: Db;
   services: Services;
@@ -37,6 +46,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
   const app = Fastify(fastifyOptions);
   const { services } = options;
+  const routeTable: RegisteredRoute[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routeTable.push({ method, url: route.url ?? route.path });
+  });
 
   await app.register(fp(async (instance) => instance.register(cookie), { name: 'vigil-cookies' }));
   await app.register(formbody);

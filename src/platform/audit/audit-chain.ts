@@ -122,7 +122,8 @@ export async function verifyAuditChains(ownerDb: Kysely<Database>, organisationI
         .orderBy('seq')
         .limit(batchSize)
         .execute();
-      for (const row of rows) {
+      for (const stored of rows) {
+        const row = { ...stored, seq: Number(stored.seq) };
         const broken = (problem: string) => ({ seq: row.seq, eventId: row.event_id, problem });
         if (row.seq !== expectedSeq) {
           report.firstBroken = broken(`events ${expectedSeq} to ${row.seq - 1} are missing`);

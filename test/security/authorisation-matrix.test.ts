@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { inOrganisation } from '../../src/db/database.ts';
+import type { Role } from '../../src/db/schema.ts';
+import { ROLES } from '../../src/platform/permissions.ts';
+import { buildTestApp, givenOrganisation, givenStaff, TestBrowser, type StaffCredentials, type TestApp } from '../support/app.ts';
+
+/**
+ * Walks every route the app registers, as every role and as someone not signed in, and compares the status
+ * with test/authorisation-matrix.json. A route missing from the matrix fails; so does any difference.
+ * Every response is also checked for the security headers SECURITY.md requires.
+ */
+const matrixFile = path.join(import.meta.dirname, '..', 'authorisation-matrix.json');
+type Matrix = Record<string, Record<string, number>>;
+const matrix = JSON.parse(readFileSync(matrixFile, 'utf8')) as Matrix;
+const CALLERS = ['anonymous', ...ROLES] as const;
+
+describe('authorisation matrix and security headers', () => {
+  let test: TestApp;
+  let admin: StaffCredentials;
+  const staffByRole = new Map<Role, StaffCredentials>();
+  const observed: Matrix = {};
+
+  before(async () => {
+    test = await buildTestApp();
+    admin = await givenOrganisation(test);
+    for (const role of ROLES) staffByRole.set(role, role === 'administrator' ? admin : await givenStaff(test, admin.organisationId, role));
+  });
+  after(async () => {
+    if (process.env.UPDATE_AUTHORISATION_MATRIX === '1') writeFileSync(matrixFile, `${JSON.stringify(observed, null, 2)}\n`);
+    await test.close();
+  });
+
+  async function browserFor(caller: (typeof CALLERS)[number]): Promise<TestBrowser> {
+    const browser = new TestBrowser(test);
+    await browser.get('/sign-in');
+    if (caller === 'anonymous') return browser;
+    const user = staffByRole.get(caller)!;
+    const token = await inOrganisation(test.database.db, admin.organisationId, (trx) =>
+      test.services.sessions.start(trx, admin.organisationId, user.userId, 'active', { clientAddress: null, userAgent: null }),
+    );
+    browser.cookies.set('__Host-vigil-session', token);
+    return browser;
+  }
+
+  async function concreteUrl(url: string): Promise<string> {
+    let concrete = url.replace('/assets/js/*', '/assets/js/app.js').replace('/*', '/images/favicon.svg');
+    if (concrete.includes(':userId')) {
+      const target = await givenStaff(test, admin.organisationId, 'caseworker');
+      concrete = concrete.replace(':userId', target.userId);
+    }
+    return concrete
+      .replace(':sessionId', crypto.randomUUID())
+      .replace(':token', `${admin.organisationId}.${'x'.repeat(43)}`);
+  }
+
+  it('lists every route in the matrix and answers each caller as the matrix says', async () => {
+    const routes = test.app.routeTable.filter((route) => route.method !== 'HEAD');
+    assert.ok(routes.length > 15, 'the route table was collected');
+    const problems: string[] = [];
+    for (const route of routes) {
+      const key = `${route.method} ${route.url}`;
+      observed[key] = {};
+      if (!matrix[key]) problems.push(`${key} is not in test/authorisation-matrix.json`);
+      for (const caller of CALLERS) {
+        const browser = await browserFor(caller);
+        const url = await concreteUrl(route.url);
+        const response = route.method === 'GET' ? await browser.get(url) : await browser.post(url, {});
+        observed[key][caller] = response.statusCode;
+        const expected = matrix[key]?.[caller];
+        if (matrix[key] && expected !== response.statusCode) {
+          problems.push(`${key} as ${caller}: expected ${expected}, got ${response.statusCode}`);
+        }
+
+        const headers = response.headers;
+        const csp = String(headers['content-security-policy'] ?? '');
+        const missing = [
+          !/script-src 'self' 'nonce-[0-9a-f]{32}'/.test(csp) && 'CSP script nonce',
+          !csp.includes("object-src 'none'") && "object-src 'none'",
+          !csp.includes("base-uri 'none'") && "base-uri 'none'",
+          !csp.includes("frame-ancestors 'none'") && "frame-ancestors 'none'",
+          !String(headers['strict-transport-security']).includes('max-age=') && 'HSTS',
+          headers['x-content-type-options'] !== 'nosniff' && 'nosniff',
+          headers['referrer-policy'] !== 'no-referrer' && 'Referrer-Policy',
+          headers['cross-origin-opener-policy'] !== 'same-origin' && 'COOP',
+          !url.startsWith('/assets/') && headers['cache-control'] !== 'no-store' && 'Cache-Control: no-store',
+        ].filter(Boolean);
+        if (missing.length) problems.push(`${key} as ${caller}: missing ${missing.join(', ')}`);
+      }
+    }
+    for (const key of Object.keys(matrix)) {
+      if (!routes.some((route) => `${route.method} ${route.url}` === key)) problems.push(`${key} is in the matrix but not served`);
+    }
+    assert.deepEqual(problems, []);
+  });
+
+  it('serves the generic 404 page, with the same headers, for an address that does not exist', async () => {
+    const response = await (await browserFor('administrator')).get('/no-such-page');
+    assert.equal(response.statusCode, 404);
+    assert.match(response.body, /Page not found/);
+    assert.equal(response.headers['cache-control'], 'no-store');
+    assert.match(String(response.headers['content-security-policy']), /frame-ancestors 'none'/);
+  });
+});
