@@ -16,8 +16,18 @@ async function main(): Promise<void> {
   const database = await openDatabase(config, { log: say });
   if (database.appliedMigrations.length) say(`Applied migrations: ${database.appliedMigrations.join(', ')}`);
 
-  const services = createServices({ db: database.db, clock: systemClock, masterKey, publicUrl: config.publicUrl });
-  const app = await buildApp({ db: database.db, services, logLevel: config.logLevel, trustProxy: config.trustProxy });
+  const services = createServices({
+    db: database.db,
+    clock: systemClock,
+    masterKey,
+    publicUrl: config.publicUrl,
+  });
+  const app = await buildApp({
+    db: database.db,
+    services,
+    logLevel: config.logLevel,
+    trustProxy: config.trustProxy,
+  });
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -39,16 +49,19 @@ async function main(): Promise<void> {
 
   stylesheet();
   await app.listen({ host: config.host, port: config.port });
-  say(`Vigil is ready at ${config.publicUrl} (${database.embedded ? 'embedded PostgreSQL in ' + config.dataDir : 'PostgreSQL from DATABASE_URL'}), ${Math.round(performance.now() - startedAt)} ms after start.`);
-
   const setupToken = await services.setup.issueSetupToken();
+  const where = database.embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL from DATABASE_URL';
+  const lines = [`Vigil is ready at ${config.publicUrl} (${where}), ${Math.round(performance.now() - startedAt)} ms after start.`];
   if (setupToken) {
-    say('');
-    say('No organisation has been set up yet. Open this one-time link to create it and its first administrator:');
-    say(`  ${config.publicUrl}/setup/${setupToken}`);
-    say('(A new link is printed each time Vigil starts until setup is done; earlier links stop working.)');
-    say('');
+    lines.push(
+      '',
+      'No organisation has been set up yet. Open this one-time link to create it and its first administrator:',
+      `  ${config.publicUrl}/setup/${setupToken}`,
+      '(A new link is printed each time Vigil starts until setup is done; earlier links stop working.)',
+      '',
+    );
   }
+  say(lines.join('\n'));
 }
 
 main().catch((error: unknown) => {
@@ -56,6 +69,8 @@ main().catch((error: unknown) => {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
-  process.stderr.write(`Vigil could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `Vigil could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });
