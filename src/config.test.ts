@@ -38,6 +38,9 @@ describe('loadConfig', () => {
   it('explains a malformed master key, port or database address', () => {
     assert.throws(() => loadConfig({ VIGIL_MASTER_KEY: 'too-short' }), /VIGIL_MASTER_KEY must be 32 bytes/);
     assert.throws(() => loadConfig({ PORT: 'eighty' }), /PORT/);
-    assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), /DATABASE_URL must start with postgres:\/\//);
+    assert.throws(
+      () => loadConfig({ DATABASE_URL: 'mysql://x' }),
+      /DATABASE_URL must start with postgres:\/\//,
+    );
   });
 });

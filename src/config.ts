@@ -86,7 +86,9 @@ export class ConfigError extends Error {
 /** Parses the environment once, at boot. Throws ConfigError naming every wrong setting. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // An empty setting (VAR= in a shell or an env file) means "not set", not "set to nothing".
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''),
+  );
   const parsed = environmentSchema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(

@@ -50,8 +50,12 @@ async function main(): Promise<void> {
   stylesheet();
   await app.listen({ host: config.host, port: config.port });
   const setupToken = await services.setup.issueSetupToken();
-  const where = database.embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL from DATABASE_URL';
-  const lines = [`Vigil is ready at ${config.publicUrl} (${where}), ${Math.round(performance.now() - startedAt)} ms after start.`];
+  const where = database.embedded
+    ? `embedded PostgreSQL in ${config.dataDir}`
+    : 'PostgreSQL from DATABASE_URL';
+  const lines = [
+    `Vigil is ready at ${config.publicUrl} (${where}), ${Math.round(performance.now() - startedAt)} ms after start.`,
+  ];
   if (setupToken) {
     lines.push(
       '',

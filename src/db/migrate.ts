@@ -17,10 +17,15 @@ function migrator(ownerDb: Kysely<unknown>): Migrator {
 /** Brings the schema up to date. Runs as the owner role; several instances starting at once take turns. */
 export async function migrateToLatest(ownerDb: Kysely<unknown>): Promise<string[]> {
   const { error, results } = await migrator(ownerDb).migrateToLatest();
-  const applied = (results ?? []).filter((r: MigrationResult) => r.status === 'Success').map((r) => r.migrationName);
+  const applied = (results ?? [])
+    .filter((r: MigrationResult) => r.status === 'Success')
+    .map((r) => r.migrationName);
   if (error) {
     const failed = (results ?? []).find((r) => r.status === 'Error');
-    throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed: ${String(error)}`, { cause: error });
+    throw new Error(
+      `Migration ${failed?.migrationName ?? '(unknown)'} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
+      { cause: error },
+    );
   }
   return applied;
 }

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { buildTestApp, givenOrganisation, givenStaff, type StaffCredentials, type TestApp } from '../../test/support/app.ts';
+import {
+  buildTestApp,
+  givenOrganisation,
+  givenStaff,
+  type StaffCredentials,
+  type TestApp,
+} from '../../test/support/app.ts';
 import { inOrganisation } from './database.ts';
 
 describe('row-level security', () => {
@@ -24,7 +30,9 @@ describe('row-level security', () => {
     );
     assert.equal(rows.length, 2);
     assert.ok(rows.every((row) => row.organisation_id === north.organisationId));
-    const events = await inOrganisation(test.database.db, south.organisationId, (trx) => trx.selectFrom('audit_events').select('organisation_id').execute());
+    const events = await inOrganisation(test.database.db, south.organisationId, (trx) =>
+      trx.selectFrom('audit_events').select('organisation_id').execute(),
+    );
     assert.ok(events.length > 0);
     assert.ok(events.every((row) => row.organisation_id === south.organisationId));
   });
@@ -59,7 +67,11 @@ describe('row-level security', () => {
 
   it('cannot change or delete another organisation’s rows even by naming them', async () => {
     const result = await inOrganisation(test.database.db, north.organisationId, (trx) =>
-      trx.updateTable('users').set({ display_name: 'Renamed' }).where('user_id', '=', south.userId).executeTakeFirst(),
+      trx
+        .updateTable('users')
+        .set({ display_name: 'Renamed' })
+        .where('user_id', '=', south.userId)
+        .executeTakeFirst(),
     );
     assert.equal(Number(result.numUpdatedRows), 0);
   });
@@ -69,13 +81,18 @@ describe('row-level security', () => {
       SELECT rolname, rolbypassrls, rolsuper FROM pg_roles WHERE rolname = current_user
     `.execute(test.database.db);
     assert.deepEqual(role.rows[0], { rolname: 'vigil_app', rolbypassrls: false, rolsuper: false });
-    await assert.rejects(sql`ALTER TABLE users DISABLE ROW LEVEL SECURITY`.execute(test.database.db), /must be owner/);
+    await assert.rejects(
+      sql`ALTER TABLE users DISABLE ROW LEVEL SECURITY`.execute(test.database.db),
+      /must be owner/,
+    );
     await assert.rejects(sql`SET ROLE postgres`.execute(test.database.db), /permission denied/);
   });
 
   it('keeps the per-transaction organisation from leaking into the next transaction on the same connection', async () => {
     await inOrganisation(test.database.db, north.organisationId, async () => undefined);
-    const setting = await sql<{ value: string | null }>`SELECT current_setting('vigil.organisation_id', true) AS value`.execute(test.database.db);
+    const setting = await sql<{
+      value: string | null;
+    }>`SELECT current_setting('vigil.organisation_id', true) AS value`.execute(test.database.db);
     assert.ok(!setting.rows[0]?.value);
   });
 });

@@ -2,7 +2,9 @@ import type { FastifyServerOptions } from 'fastify';
 
 /** Paths carry one-time secrets in a few places (setup and invitation links); logs show them masked. */
 export function redactUrl(url: string): string {
-  return url.replace(/^\/(setup|invitation)\/[^/?#]+/, '/$1/[token]').replace(/\?.*$/, (query) => (query ? '?[query]' : ''));
+  return url
+    .replace(/^\/(setup|invitation)\/[^/?#]+/, '/$1/[token]')
+    .replace(/\?.*$/, (query) => (query ? '?[query]' : ''));
 }
 
 /**

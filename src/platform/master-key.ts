@@ -8,7 +8,12 @@ import { dataFolderSecret } from '../db/embedded.ts';
  */
 export function loadMasterKey(config: Config, log: (message: string) => void): Buffer {
   if (config.masterKey) return config.masterKey;
-  const key = Buffer.from(dataFolderSecret(config.dataDir, 'master.key', () => randomBytes(32).toString('base64')), 'base64');
-  log(`Using the development master key in ${config.dataDir}/secrets/master.key. In production, supply VIGIL_MASTER_KEY instead.`);
+  const key = Buffer.from(
+    dataFolderSecret(config.dataDir, 'master.key', () => randomBytes(32).toString('base64')),
+    'base64',
+  );
+  log(
+    `Using the development master key in ${config.dataDir}/secrets/master.key. In production, supply VIGIL_MASTER_KEY instead.`,
+  );
   return key;
 }

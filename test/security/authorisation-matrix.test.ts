@@ -5,7 +5,14 @@ import { after, before, describe, it } from 'node:test';
 import { inOrganisation } from '../../src/db/database.ts';
 import type { Role } from '../../src/db/schema.ts';
 import { ROLES } from '../../src/platform/permissions.ts';
-import { buildTestApp, givenOrganisation, givenStaff, TestBrowser, type StaffCredentials, type TestApp } from '../support/app.ts';
+import {
+  buildTestApp,
+  givenOrganisation,
+  givenStaff,
+  TestBrowser,
+  type StaffCredentials,
+  type TestApp,
+} from '../support/app.ts';
 
 /**
  * Walks every route the app registers, as every role and as someone not signed in, and compares the status
@@ -26,10 +33,15 @@ describe('authorisation matrix and security headers', () => {
   before(async () => {
     test = await buildTestApp();
     admin = await givenOrganisation(test);
-    for (const role of ROLES) staffByRole.set(role, role === 'administrator' ? admin : await givenStaff(test, admin.organisationId, role));
+    for (const role of ROLES)
+      staffByRole.set(
+        role,
+        role === 'administrator' ? admin : await givenStaff(test, admin.organisationId, role),
+      );
   });
   after(async () => {
-    if (process.env.UPDATE_AUTHORISATION_MATRIX === '1') writeFileSync(matrixFile, `${JSON.stringify(observed, null, 2)}\n`);
+    if (process.env.UPDATE_AUTHORISATION_MATRIX === '1')
+      writeFileSync(matrixFile, `${JSON.stringify(observed, null, 2)}\n`);
     await test.close();
   });
 
@@ -39,7 +51,10 @@ describe('authorisation matrix and security headers', () => {
     if (caller === 'anonymous') return browser;
     const user = staffByRole.get(caller)!;
     const token = await inOrganisation(test.database.db, admin.organisationId, (trx) =>
-      test.services.sessions.start(trx, admin.organisationId, user.userId, 'active', { clientAddress: null, userAgent: null }),
+      test.services.sessions.start(trx, admin.organisationId, user.userId, 'active', {
+        clientAddress: null,
+        userAgent: null,
+      }),
     );
     browser.cookies.set('__Host-vigil-session', token);
     return browser;
@@ -91,7 +106,8 @@ describe('authorisation matrix and security headers', () => {
       }
     }
     for (const key of Object.keys(matrix)) {
-      if (!routes.some((route) => `${route.method} ${route.url}` === key)) problems.push(`${key} is in the matrix but not served`);
+      if (!routes.some((route) => `${route.method} ${route.url}` === key))
+        problems.push(`${key} is in the matrix but not served`);
     }
     assert.deepEqual(problems, []);
   });

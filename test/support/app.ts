@@ -25,7 +25,12 @@ export const TEST_MASTER_KEY = Buffer.alloc(32, 7);
 export async function buildTestApp(): Promise<TestApp> {
   const database = await createTestDatabase();
   const clock = new ManualClock(new Date());
-  const services = createServices({ db: database.db, clock, masterKey: TEST_MASTER_KEY, publicUrl: 'http://localhost:3000' });
+  const services = createServices({
+    db: database.db,
+    clock,
+    masterKey: TEST_MASTER_KEY,
+    publicUrl: 'http://localhost:3000',
+  });
   const app = await buildApp({ db: database.db, services, logLevel: 'silent' });
   return {
     app,
@@ -52,7 +57,10 @@ export type StaffCredentials = {
 const unique = () => randomBytes(4).toString('hex');
 
 /** An organisation with an enrolled administrator. */
-export async function givenOrganisation(test: TestApp, serviceName = 'Northshire Stalking Service'): Promise<StaffCredentials> {
+export async function givenOrganisation(
+  test: TestApp,
+  serviceName = 'Northshire Stalking Service',
+): Promise<StaffCredentials> {
   const passphrase = `amber kettle lantern ${unique()}`;
   const email = `admin.${unique()}@example.org`;
   const totpSecret = newTotpSecret();
@@ -67,7 +75,15 @@ export async function givenOrganisation(test: TestApp, serviceName = 'Northshire
         { totpSecret },
       ),
     );
-  return { organisationId, userId, email, passphrase, totpSecret, role: 'administrator', displayName: 'Alex Admin' };
+  return {
+    organisationId,
+    userId,
+    email,
+    passphrase,
+    totpSecret,
+    role: 'administrator',
+    displayName: 'Alex Admin',
+  };
 }
 
 /** An active, enrolled member of staff with the given role in the organisation. */
@@ -118,7 +134,8 @@ export class TestBrowser {
 
   private absorb(response: LightMyRequestResponse): LightMyRequestResponse {
     for (const cookie of response.cookies) {
-      if (cookie.value === '' || (cookie.expires && cookie.expires.getTime() < Date.now())) this.cookies.delete(cookie.name);
+      if (cookie.value === '' || (cookie.expires && cookie.expires.getTime() < Date.now()))
+        this.cookies.delete(cookie.name);
       else this.cookies.set(cookie.name, cookie.value);
     }
     const match = /name="_csrf" value="([^"]+)"/.exec(response.body);
@@ -131,11 +148,21 @@ export class TestBrowser {
   }
 
   async get(url: string): Promise<LightMyRequestResponse> {
-    return this.absorb(await this.test.app.inject({ method: 'GET', url, headers: { cookie: this.cookieHeader(), accept: 'text/html' } }));
+    return this.absorb(
+      await this.test.app.inject({
+        method: 'GET',
+        url,
+        headers: { cookie: this.cookieHeader(), accept: 'text/html' },
+      }),
+    );
   }
 
   /** Posts a form with the CSRF token from the last page (fetching the sign-in page first if there was none). */
-  async post(url: string, form: Record<string, string | string[]> = {}, options: { csrf?: boolean } = {}): Promise<LightMyRequestResponse> {
+  async post(
+    url: string,
+    form: Record<string, string | string[]> = {},
+    options: { csrf?: boolean } = {},
+  ): Promise<LightMyRequestResponse> {
     if (options.csrf !== false && !this.csrfToken) await this.get('/sign-in');
     const body = new URLSearchParams();
     for (const [key, value] of Object.entries(form)) {
@@ -146,7 +173,11 @@ export class TestBrowser {
       await this.test.app.inject({
         method: 'POST',
         url,
-        headers: { cookie: this.cookieHeader(), 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+        headers: {
+          cookie: this.cookieHeader(),
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'text/html',
+        },
         payload: body.toString(),
       }),
     );
@@ -163,7 +194,9 @@ export class TestBrowser {
       throw new Error(`Passphrase step failed: ${first.statusCode} ${String(first.headers.location)}`);
     }
     this.test.clock.advance(30_000);
-    const second = await this.post('/sign-in/code', { code: totpCodeAt(user.totpSecret, this.test.clock.now()) });
+    const second = await this.post('/sign-in/code', {
+      code: totpCodeAt(user.totpSecret, this.test.clock.now()),
+    });
     if (second.statusCode !== 303 || second.headers.location !== '/') {
       throw new Error(`Code step failed: ${second.statusCode} ${String(second.headers.location)}`);
     }

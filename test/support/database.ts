@@ -38,7 +38,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const ownerUrl = withDatabase(serverUrl, name);
   const appUrl = appUrlFromOwnerUrl(ownerUrl, TEST_APP_PASSWORD);
   const db = createDb(createPool(appUrl, 5, 'vigil-test'));
-  const ownerDb = new Kysely<Database>({ dialect: new PostgresDialect({ pool: createPool(ownerUrl, 2, 'vigil-test-owner') }) });
+  const ownerDb = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: createPool(ownerUrl, 2, 'vigil-test-owner') }),
+  });
   return {
     name,
     db,

@@ -142,7 +142,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse_change();
   `.execute(db);
 
-  for (const table of ['organisations', 'organisation_keys', 'users', 'invitations', 'sessions', 'audit_events']) {
+  for (const table of [
+    'organisations',
+    'organisation_keys',
+    'users',
+    'invitations',
+    'sessions',
+    'audit_events',
+  ]) {
     await sql`ALTER TABLE ${sql.table(table)} ENABLE ROW LEVEL SECURITY`.execute(db);
     await sql`
       CREATE POLICY organisation_isolation ON ${sql.table(table)} TO vigil_app

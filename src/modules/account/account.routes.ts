@@ -24,7 +24,10 @@ export function accountRoutes(services: Services): Route[] {
           pageTitle: 'Your account',
           user: session.user,
           sessions: sessions.map((s) => ({ ...s, device: describeUserAgent(s.userAgent) })),
-          history: history.map((h) => ({ occurredAt: h.occurredAt, text: HISTORY_LABELS[h.action] ?? h.action })),
+          history: history.map((h) => ({
+            occurredAt: h.occurredAt,
+            text: HISTORY_LABELS[h.action] ?? h.action,
+          })),
           ended: (request.query as { ended?: string }).ended === '1',
         });
       },
@@ -40,7 +43,10 @@ export function accountRoutes(services: Services): Route[] {
         if (!isUuid(sessionId)) throw new NotFoundError('session');
         const ended = await services.sessions.endOwn(session, sessionId);
         if (!ended) throw new NotFoundError('session');
-        return reply.redirect(sessionId === session.sessionId ? `${paths.signIn}?signed-out=yes` : `${paths.account}?ended=1`, 303);
+        return reply.redirect(
+          sessionId === session.sessionId ? `${paths.signIn}?signed-out=yes` : `${paths.account}?ended=1`,
+          303,
+        );
       },
     },
   ];

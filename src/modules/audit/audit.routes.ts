@@ -11,9 +11,14 @@ const isoDate = (label: string) =>
     .trim()
     .optional()
     .transform((value) => value || undefined)
-    .refine((value) => value === undefined || (/^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`))), {
-      message: `${label} must be a real date, like 2026-11-23`,
-    });
+    .refine(
+      (value) =>
+        value === undefined ||
+        (/^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`))),
+      {
+        message: `${label} must be a real date, like 2026-11-23`,
+      },
+    );
 
 const filterSchema = z.strictObject({
   user: z.union([z.literal(''), z.uuid('Select a member of staff from the list')]).optional(),
@@ -34,9 +39,22 @@ export function auditRoutes(services: Services): Route[] {
         const query = request.query as Record<string, string>;
         const parsed = filterSchema.safeParse(query);
         const staff = await services.staff.list(session);
-        const staffItems = [{ value: '', text: 'Anyone' }, ...staff.map((s) => ({ value: s.user_id, text: s.display_name, selected: s.user_id === query.user }))];
+        const staffItems = [
+          { value: '', text: 'Anyone' },
+          ...staff.map((s) => ({
+            value: s.user_id,
+            text: s.display_name,
+            selected: s.user_id === query.user,
+          })),
+        ];
         if (!parsed.success) {
-          return reply.code(400).render('audit/audit.njk', { pageTitle: 'Audit trail', values: query, staffItems, errors: formErrorsFrom(parsed.error), events: [] });
+          return reply.code(400).render('audit/audit.njk', {
+            pageTitle: 'Audit trail',
+            values: query,
+            staffItems,
+            errors: formErrorsFrom(parsed.error),
+            events: [],
+          });
         }
         const { user, record, from, to } = parsed.data;
         const result = await services.audit.search(session, {
@@ -45,7 +63,13 @@ export function auditRoutes(services: Services): Route[] {
           from: from ? new Date(`${from}T00:00:00Z`) : undefined,
           to: to ? new Date(new Date(`${to}T00:00:00Z`).getTime() + 86_400_000) : undefined,
         });
-        return reply.render('audit/audit.njk', { pageTitle: 'Audit trail', values: query, staffItems, ...result, limit: AUDIT_PAGE_LIMIT });
+        return reply.render('audit/audit.njk', {
+          pageTitle: 'Audit trail',
+          values: query,
+          staffItems,
+          ...result,
+          limit: AUDIT_PAGE_LIMIT,
+        });
       },
     },
   ];

@@ -27,12 +27,17 @@ export class AuditService {
   }
 
   /** Searches the organisation's trail (newest first, capped); the search itself is recorded. */
-  async search(session: CurrentSession, filter: AuditFilter): Promise<{ events: AuditEventView[]; capped: boolean }> {
+  async search(
+    session: CurrentSession,
+    filter: AuditFilter,
+  ): Promise<{ events: AuditEventView[]; capped: boolean }> {
     return inOrganisation(this.db, session.organisationId, async (trx) => {
       let query = trx
         .selectFrom('audit_events')
         .leftJoin('users', (join) =>
-          join.onRef('users.organisation_id', '=', 'audit_events.organisation_id').onRef('users.user_id', '=', 'audit_events.actor_user_id'),
+          join
+            .onRef('users.organisation_id', '=', 'audit_events.organisation_id')
+            .onRef('users.user_id', '=', 'audit_events.actor_user_id'),
         )
         .select([
           'audit_events.seq',
@@ -48,7 +53,10 @@ export class AuditService {
       if (filter.recordId) query = query.where('audit_events.record_id', '=', filter.recordId);
       if (filter.from) query = query.where('audit_events.occurred_at', '>=', filter.from);
       if (filter.to) query = query.where('audit_events.occurred_at', '<', filter.to);
-      const rows = await query.orderBy('audit_events.seq', 'desc').limit(AUDIT_PAGE_LIMIT + 1).execute();
+      const rows = await query
+        .orderBy('audit_events.seq', 'desc')
+        .limit(AUDIT_PAGE_LIMIT + 1)
+        .execute();
       await appendAuditEvent(
         trx,
         {
@@ -88,7 +96,12 @@ export class AuditService {
         .where('organisation_id', '=', session.organisationId)
         .where('record_type', '=', 'user')
         .where('record_id', '=', session.user.userId)
-        .where('action', 'in', ['sign_in.succeeded', 'sign_in.failed', 'sign_in.code_failed', 'sign_in.throttled'])
+        .where('action', 'in', [
+          'sign_in.succeeded',
+          'sign_in.failed',
+          'sign_in.code_failed',
+          'sign_in.throttled',
+        ])
         .orderBy('seq', 'desc')
         .limit(limit)
         .execute();

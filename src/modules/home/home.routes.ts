@@ -18,11 +18,12 @@ export function homeRoutes(): Route[] {
             href: paths.staff,
             text: 'Invite caseworkers, managers and police liaison officers, change roles and disable accounts.',
           },
-          !can(role, 'staff:manage') && can(role, 'staff:read') && {
-            title: 'Staff',
-            href: paths.staff,
-            text: 'See who works in the service and their roles.',
-          },
+          !can(role, 'staff:manage') &&
+            can(role, 'staff:read') && {
+              title: 'Staff',
+              href: paths.staff,
+              text: 'See who works in the service and their roles.',
+            },
           can(role, 'audit:read') && {
             title: 'Audit trail',
             href: paths.audit,
@@ -34,7 +35,11 @@ export function homeRoutes(): Route[] {
             text: 'See where you are signed in, end sessions you do not recognise and check your sign-in history.',
           },
         ].filter(Boolean);
-        return reply.render('home/home.njk', { pageTitle: 'Home', sections, firstName: session.user.displayName.split(' ')[0] });
+        return reply.render('home/home.njk', {
+          pageTitle: 'Home',
+          sections,
+          firstName: session.user.displayName.split(' ')[0],
+        });
       },
     },
   ];

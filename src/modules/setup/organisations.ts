@@ -26,7 +26,10 @@ export async function createOrganisation(
   const organisationId = randomUUID();
   const userId = randomUUID();
   await sql`SELECT set_config('vigil.organisation_id', ${organisationId}, true)`.execute(trx);
-  await trx.insertInto('organisations').values({ organisation_id: organisationId, service_name: input.serviceName, created_at: now }).execute();
+  await trx
+    .insertInto('organisations')
+    .values({ organisation_id: organisationId, service_name: input.serviceName, created_at: now })
+    .execute();
   const organisationKey = await keys.createOrganisationKey(trx, organisationId, now);
   await insertUser(trx, {
     organisation_id: organisationId,
@@ -42,19 +45,44 @@ export async function createOrganisation(
     await trx
       .updateTable('users')
       .set({
-        totp_secret_sealed: seal(organisationKey, options.totpSecret, `user.totp_secret:${organisationId}:${userId}`),
+        totp_secret_sealed: seal(
+          organisationKey,
+          options.totpSecret,
+          `user.totp_secret:${organisationId}:${userId}`,
+        ),
         totp_enrolled_at: now,
       })
       .where('organisation_id', '=', organisationId)
       .where('user_id', '=', userId)
       .execute();
   }
-  await appendAuditEvent(trx, { organisationId, actorUserId: userId, action: 'organisation.created', recordType: 'organisation', recordId: organisationId }, now);
   await appendAuditEvent(
     trx,
-    { organisationId, actorUserId: userId, action: 'staff.created', recordType: 'user', recordId: userId, details: { role: 'administrator' } },
+    {
+      organisationId,
+      actorUserId: userId,
+      action: 'organisation.created',
+      recordType: 'organisation',
+      recordId: organisationId,
+    },
     now,
   );
-  await trx.updateTable('installation').set({ setup_completed_at: now, setup_token_hash: null }).where('setup_completed_at', 'is', null).execute();
+  await appendAuditEvent(
+    trx,
+    {
+      organisationId,
+      actorUserId: userId,
+      action: 'staff.created',
+      recordType: 'user',
+      recordId: userId,
+      details: { role: 'administrator' },
+    },
+    now,
+  );
+  await trx
+    .updateTable('installation')
+    .set({ setup_completed_at: now, setup_token_hash: null })
+    .where('setup_completed_at', 'is', null)
+    .execute();
   return { organisationId, userId };
 }

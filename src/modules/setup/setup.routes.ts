@@ -21,7 +21,8 @@ export function setupRoutes(services: Services): Route[] {
       url: paths.setup(),
       access: { public: true },
       handler: async (request, reply) => {
-        if (!(await services.setup.isSetupTokenValid(tokenOf(request)))) throw new NotFoundError('setup link');
+        if (!(await services.setup.isSetupTokenValid(tokenOf(request))))
+          throw new NotFoundError('setup link');
         return show(reply, {});
       },
     },
@@ -37,13 +38,21 @@ export function setupRoutes(services: Services): Route[] {
         const values = { serviceName: body.serviceName, displayName: body.displayName, email: body.email };
         const parsed = setupSchema.safeParse(body);
         if (!parsed.success) return show(reply, values, formErrorsFrom(parsed.error));
-        const problem = passphraseProblem(parsed.data.passphrase, [parsed.data.serviceName, parsed.data.displayName, parsed.data.email]);
+        const problem = passphraseProblem(parsed.data.passphrase, [
+          parsed.data.serviceName,
+          parsed.data.displayName,
+          parsed.data.email,
+        ]);
         if (problem) return show(reply, values, formError('passphrase', problem));
         const sessionToken = await services.setup.complete(
           token,
           {
             serviceName: parsed.data.serviceName,
-            administrator: { displayName: parsed.data.displayName, email: parsed.data.email, passphrase: parsed.data.passphrase },
+            administrator: {
+              displayName: parsed.data.displayName,
+              email: parsed.data.email,
+              passphrase: parsed.data.passphrase,
+            },
           },
           clientInfo(request),
         );

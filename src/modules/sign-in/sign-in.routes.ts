@@ -20,7 +20,12 @@ function throttledMessage(until: Date): string {
 }
 
 export function signInRoutes(services: Services): Route[] {
-  const showSignIn = (request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown>, errors?: FormErrors) => {
+  const showSignIn = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    values: Record<string, unknown>,
+    errors?: FormErrors,
+  ) => {
     const signedOut = (request.query as { 'signed-out'?: string })['signed-out'];
     return reply.code(errors ? 400 : 200).render('sign-in/sign-in.njk', {
       pageTitle: 'Sign in',
@@ -34,7 +39,9 @@ export function signInRoutes(services: Services): Route[] {
 
   const showEnrolment = async (request: FastifyRequest, reply: FastifyReply, errors?: FormErrors) => {
     const enrolment = await services.signIn.enrolment(signedIn(request).session);
-    return reply.code(errors ? 400 : 200).render('sign-in/enrol.njk', { pageTitle: 'Set up your authenticator app', enrolment, errors });
+    return reply
+      .code(errors ? 400 : 200)
+      .render('sign-in/enrol.njk', { pageTitle: 'Set up your authenticator app', enrolment, errors });
   };
 
   return [
@@ -57,12 +64,21 @@ export function signInRoutes(services: Services): Route[] {
         const parsed = signInSchema.safeParse(body);
         const values = { email: typeof body.email === 'string' ? body.email : '' };
         if (!parsed.success) return showSignIn(request, reply, values, formErrorsFrom(parsed.error));
-        const outcome = await services.signIn.signIn(parsed.data.email, parsed.data.passphrase, clientInfo(request));
-        if (outcome.kind === 'throttled') return showSignIn(request, reply, values, formError('email', throttledMessage(outcome.until)));
-        if (outcome.kind === 'incorrect') return showSignIn(request, reply, values, formError('email', INCORRECT));
+        const outcome = await services.signIn.signIn(
+          parsed.data.email,
+          parsed.data.passphrase,
+          clientInfo(request),
+        );
+        if (outcome.kind === 'throttled')
+          return showSignIn(request, reply, values, formError('email', throttledMessage(outcome.until)));
+        if (outcome.kind === 'incorrect')
+          return showSignIn(request, reply, values, formError('email', INCORRECT));
         if (request.session) await services.signIn.signOut(request.session);
         setSessionCookie(reply, outcome.token);
-        return reply.redirect(outcome.next === 'enrolment' ? paths.enrolAuthenticator : paths.signInCode, 303);
+        return reply.redirect(
+          outcome.next === 'enrolment' ? paths.enrolAuthenticator : paths.signInCode,
+          303,
+        );
       },
     },
     {
@@ -79,10 +95,18 @@ export function signInRoutes(services: Services): Route[] {
       handler: async (request, reply) => {
         const parsed = codeSchema.safeParse(formBody(request.body));
         if (!parsed.success) return showCode(reply, formErrorsFrom(parsed.error));
-        const outcome = await services.signIn.verifyCode(signedIn(request).session, parsed.data.code, clientInfo(request));
-        if (outcome.kind === 'throttled') return showCode(reply, formError('code', throttledMessage(outcome.until)));
+        const outcome = await services.signIn.verifyCode(
+          signedIn(request).session,
+          parsed.data.code,
+          clientInfo(request),
+        );
+        if (outcome.kind === 'throttled')
+          return showCode(reply, formError('code', throttledMessage(outcome.until)));
         if (outcome.kind === 'incorrect') {
-          return showCode(reply, formError('code', 'The code is not correct or has been used. Wait for a new code and try again'));
+          return showCode(
+            reply,
+            formError('code', 'The code is not correct or has been used. Wait for a new code and try again'),
+          );
         }
         setSessionCookie(reply, outcome.token);
         return reply.redirect(paths.home, 303);
@@ -104,7 +128,14 @@ export function signInRoutes(services: Services): Route[] {
         if (!parsed.success) return showEnrolment(request, reply, formErrorsFrom(parsed.error));
         const outcome = await services.signIn.completeEnrolment(signedIn(request).session, parsed.data.code);
         if (outcome.kind !== 'accepted') {
-          return showEnrolment(request, reply, formError('code', 'The code is not correct. Check the time on your phone is right, wait for a new code and try again'));
+          return showEnrolment(
+            request,
+            reply,
+            formError(
+              'code',
+              'The code is not correct. Check the time on your phone is right, wait for a new code and try again',
+            ),
+          );
         }
         setSessionCookie(reply, outcome.token);
         return reply.redirect(paths.home, 303);

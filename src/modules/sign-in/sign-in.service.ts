@@ -19,7 +19,8 @@ export type PassphraseOutcome =
   | { kind: 'incorrect' }
   | { kind: 'accepted'; token: string; next: 'second_factor' | 'enrolment' };
 
-export type CodeOutcome = { kind: 'throttled'; until: Date } | { kind: 'incorrect' } | { kind: 'accepted'; token: string };
+export type CodeOutcome =
+  { kind: 'throttled'; until: Date } | { kind: 'incorrect' } | { kind: 'accepted'; token: string };
 
 export type Enrolment = { secret: string; secretForDisplay: string; uri: string; qrSvg: string };
 
@@ -36,7 +37,13 @@ export class SignInService {
   private readonly throttle: SignInThrottle;
   private readonly keys: KeyRing;
 
-  constructor(deps: { db: Db; clock: Clock; sessions: SessionService; throttle: SignInThrottle; keys: KeyRing }) {
+  constructor(deps: {
+    db: Db;
+    clock: Clock;
+    sessions: SessionService;
+    throttle: SignInThrottle;
+    keys: KeyRing;
+  }) {
     this.db = deps.db;
     this.clock = deps.clock;
     this.sessions = deps.sessions;
@@ -58,7 +65,9 @@ export class SignInService {
           return null;
         }
         if (passphraseNeedsRehash(user.passphrase_hash)) {
-          await updateUser(trx, user.organisation_id, user.user_id, { passphrase_hash: await hashPassphrase(passphrase) });
+          await updateUser(trx, user.organisation_id, user.user_id, {
+            passphrase_hash: await hashPassphrase(passphrase),
+          });
         }
         const next = user.totp_enrolled_at ? 'second_factor' : 'enrolment';
         const token = await this.sessions.start(trx, user.organisation_id, user.user_id, next, client);
@@ -90,7 +99,8 @@ export class SignInService {
       await this.audit(trx, user, 'sign_in.succeeded');
       return { kind: 'accepted', token } as const;
     });
-    if (outcome.kind === 'incorrect') await this.throttle.recordFailure(session.user.email, client.clientAddress);
+    if (outcome.kind === 'incorrect')
+      await this.throttle.recordFailure(session.user.email, client.clientAddress);
     return outcome;
   }
 
@@ -119,7 +129,10 @@ export class SignInService {
       if (!user.totp_secret_sealed) return { kind: 'incorrect' } as const;
       const step = matchTotpStep(await this.openSecret(trx, user), code, this.clock.now());
       if (step === null || step <= user.totp_last_step) return { kind: 'incorrect' } as const;
-      await updateUser(trx, user.organisation_id, user.user_id, { totp_last_step: step, totp_enrolled_at: this.clock.now() });
+      await updateUser(trx, user.organisation_id, user.user_id, {
+        totp_last_step: step,
+        totp_enrolled_at: this.clock.now(),
+      });
       const token = await this.sessions.advance(trx, session, 'active');
       await this.audit(trx, user, 'authenticator.enrolled');
       await this.audit(trx, user, 'sign_in.succeeded');
@@ -132,7 +145,13 @@ export class SignInService {
       await this.sessions.end(trx, session.organisationId, session.sessionId, 'signed_out');
       await appendAuditEvent(
         trx,
-        { organisationId: session.organisationId, actorUserId: session.user.userId, action: 'sign_out', recordType: 'user', recordId: session.user.userId },
+        {
+          organisationId: session.organisationId,
+          actorUserId: session.user.userId,
+          action: 'sign_out',
+          recordType: 'user',
+          recordId: session.user.userId,
+        },
         this.clock.now(),
       );
     });
@@ -154,10 +173,22 @@ export class SignInService {
     return openText(key, user.totp_secret_sealed!, totpAad(user.organisation_id, user.user_id));
   }
 
-  private async audit(trx: Trx, user: UserRow, action: string, details?: AuditEntry['details']): Promise<void> {
+  private async audit(
+    trx: Trx,
+    user: UserRow,
+    action: string,
+    details?: AuditEntry['details'],
+  ): Promise<void> {
     await appendAuditEvent(
       trx,
-      { organisationId: user.organisation_id, actorUserId: user.user_id, action, recordType: 'user', recordId: user.user_id, details },
+      {
+        organisationId: user.organisation_id,
+        actorUserId: user.user_id,
+        action,
+        recordType: 'user',
+        recordId: user.user_id,
+        details,
+      },
       this.clock.now(),
     );
   }

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { totpCodeAt } from '../../platform/auth/totp.ts';
 import { MINUTE } from '../../platform/clock.ts';
-import { buildTestApp, givenOrganisation, TestBrowser, type StaffCredentials, type TestApp } from '../../../test/support/app.ts';
+import {
+  buildTestApp,
+  givenOrganisation,
+  TestBrowser,
+  type StaffCredentials,
+  type TestApp,
+} from '../../../test/support/app.ts';
 
 describe('Staff sign-in', () => {
   let test: TestApp;
@@ -47,11 +53,18 @@ describe('Staff sign-in', () => {
   });
 
   it('answers unknown accounts exactly as it answers a wrong passphrase', async () => {
-    const wrong = await new TestBrowser(test).post('/sign-in', { email: admin.email, passphrase: 'not the passphrase at all' });
-    const unknown = await new TestBrowser(test).post('/sign-in', { email: 'nobody@example.org', passphrase: 'not the passphrase at all' });
+    const wrong = await new TestBrowser(test).post('/sign-in', {
+      email: admin.email,
+      passphrase: 'not the passphrase at all',
+    });
+    const unknown = await new TestBrowser(test).post('/sign-in', {
+      email: 'nobody@example.org',
+      passphrase: 'not the passphrase at all',
+    });
     assert.equal(wrong.statusCode, 400);
     assert.equal(unknown.statusCode, 400);
-    const message = (body: string) => /<p id="email-error" class="govuk-error-message">([\s\S]*?)<\/p>/.exec(body)?.[1]?.replace(/\s+/g, ' ');
+    const message = (body: string) =>
+      /<p id="email-error" class="govuk-error-message">([\s\S]*?)<\/p>/.exec(body)?.[1]?.replace(/\s+/g, ' ');
     assert.equal(message(wrong.body), message(unknown.body));
     assert.match(wrong.body, /value="[^"]*@example.org"/, 'the email typed is kept');
   });
@@ -72,10 +85,16 @@ describe('Staff sign-in', () => {
 
   it('throttles the 11th wrong passphrase in 5 minutes, then lets the right passphrase and code in after the wait', async () => {
     for (let attempt = 1; attempt <= 10; attempt += 1) {
-      const response = await new TestBrowser(test).post('/sign-in', { email: admin.email, passphrase: `wrong guess number ${attempt}` });
+      const response = await new TestBrowser(test).post('/sign-in', {
+        email: admin.email,
+        passphrase: `wrong guess number ${attempt}`,
+      });
       assert.match(response.body, /Enter a correct email address and passphrase/);
     }
-    const eleventh = await new TestBrowser(test).post('/sign-in', { email: admin.email, passphrase: admin.passphrase });
+    const eleventh = await new TestBrowser(test).post('/sign-in', {
+      email: admin.email,
+      passphrase: admin.passphrase,
+    });
     assert.equal(eleventh.statusCode, 400);
     assert.match(eleventh.body, /Too many attempts/);
 
@@ -116,13 +135,20 @@ describe('Staff sign-in', () => {
   it('refuses a form posted without its CSRF token', async () => {
     const browser = new TestBrowser(test);
     await browser.get('/sign-in');
-    const response = await browser.post('/sign-in', { email: admin.email, passphrase: admin.passphrase }, { csrf: false });
+    const response = await browser.post(
+      '/sign-in',
+      { email: admin.email, passphrase: admin.passphrase },
+      { csrf: false },
+    );
     assert.equal(response.statusCode, 403);
     assert.equal(browser.sessionToken, undefined);
   });
 
   it('records sign-ins in the user’s own history', async () => {
-    await new TestBrowser(test).post('/sign-in', { email: admin.email, passphrase: 'a wrong passphrase here' });
+    await new TestBrowser(test).post('/sign-in', {
+      email: admin.email,
+      passphrase: 'a wrong passphrase here',
+    });
     const browser = new TestBrowser(test);
     await browser.signIn(admin);
     const account = await browser.get('/account');

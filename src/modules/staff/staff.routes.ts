@@ -14,7 +14,12 @@ import { emptySchema, inviteSchema, newPassphraseSchema, roleSchema } from './st
 const STATUS_LABELS = { active: 'Active', invited: 'Invited', disabled: 'Disabled' } as const;
 
 const roleItems = (selected?: unknown) =>
-  ROLES.map((role) => ({ value: role, text: ROLE_LABELS[role], hint: { text: ROLE_DESCRIPTIONS[role] }, checked: role === selected }));
+  ROLES.map((role) => ({
+    value: role,
+    text: ROLE_LABELS[role],
+    hint: { text: ROLE_DESCRIPTIONS[role] },
+    checked: role === selected,
+  }));
 
 function userIdOf(request: FastifyRequest): string {
   const { userId } = request.params as { userId: string };
@@ -24,7 +29,12 @@ function userIdOf(request: FastifyRequest): string {
 
 export function staffRoutes(services: Services): Route[] {
   const showInvite = (reply: FastifyReply, values: Record<string, unknown>, errors?: FormErrors) =>
-    reply.code(errors ? 400 : 200).render('staff/invite.njk', { pageTitle: 'Invite a member of staff', values, roles: roleItems(values.role), errors });
+    reply.code(errors ? 400 : 200).render('staff/invite.njk', {
+      pageTitle: 'Invite a member of staff',
+      values,
+      roles: roleItems(values.role),
+      errors,
+    });
 
   const showMember = async (request: FastifyRequest, reply: FastifyReply, errors?: FormErrors) => {
     const { session } = signedIn(request);
@@ -42,7 +52,12 @@ export function staffRoutes(services: Services): Route[] {
     });
   };
 
-  const afterChange = async (request: FastifyRequest, reply: FastifyReply, outcome: StaffChangeOutcome, done: string) => {
+  const afterChange = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    outcome: StaffChangeOutcome,
+    done: string,
+  ) => {
     if (outcome.kind === 'not_found') throw new NotFoundError('staff member');
     if (outcome.kind === 'refused') return showMember(request, reply, formError('role', outcome.reason));
     return reply.redirect(`${paths.staffMember(userIdOf(request))}?done=${done}`, 303);
@@ -78,11 +93,21 @@ export function staffRoutes(services: Services): Route[] {
         const body = formBody(request.body);
         const parsed = inviteSchema.safeParse(body);
         if (!parsed.success) return showInvite(reply, body, formErrorsFrom(parsed.error));
-        const result = await services.staff.invite(signedIn(request).session, { ...parsed.data, role: parsed.data.role as Role });
+        const result = await services.staff.invite(signedIn(request).session, {
+          ...parsed.data,
+          role: parsed.data.role as Role,
+        });
         if (result.kind === 'email_taken') {
-          return showInvite(reply, body, formError('email', 'Someone in your service already has an account with this email address'));
+          return showInvite(
+            reply,
+            body,
+            formError('email', 'Someone in your service already has an account with this email address'),
+          );
         }
-        return reply.render('staff/invitation.njk', { pageTitle: 'Set-up link created', invitation: result.invitation });
+        return reply.render('staff/invitation.njk', {
+          pageTitle: 'Set-up link created',
+          invitation: result.invitation,
+        });
       },
     },
     {
@@ -100,7 +125,11 @@ export function staffRoutes(services: Services): Route[] {
       handler: async (request, reply) => {
         const parsed = roleSchema.safeParse(formBody(request.body));
         if (!parsed.success) return showMember(request, reply, formErrorsFrom(parsed.error));
-        const outcome = await services.staff.changeRole(signedIn(request).session, userIdOf(request), parsed.data.role as Role);
+        const outcome = await services.staff.changeRole(
+          signedIn(request).session,
+          userIdOf(request),
+          parsed.data.role as Role,
+        );
         return afterChange(request, reply, outcome, 'role');
       },
     },
@@ -134,7 +163,11 @@ export function staffRoutes(services: Services): Route[] {
       handler: async (request, reply) => {
         emptySchema.parse(formBody(request.body));
         const result = await services.staff.reissueInvitation(signedIn(request).session, userIdOf(request));
-        if ('link' in result) return reply.render('staff/invitation.njk', { pageTitle: 'Set-up link created', invitation: result });
+        if ('link' in result)
+          return reply.render('staff/invitation.njk', {
+            pageTitle: 'Set-up link created',
+            invitation: result,
+          });
         return afterChange(request, reply, result, 'none');
       },
     },
@@ -143,7 +176,9 @@ export function staffRoutes(services: Services): Route[] {
       url: paths.invitation(),
       access: { public: true },
       handler: async (request, reply) => {
-        const invitation = await services.staff.invitationForAcceptance((request.params as { token: string }).token);
+        const invitation = await services.staff.invitationForAcceptance(
+          (request.params as { token: string }).token,
+        );
         if (!invitation) throw new NotFoundError('invitation');
         return reply.render('staff/accept.njk', { pageTitle: 'Set up your account', invitation });
       },
@@ -158,12 +193,22 @@ export function staffRoutes(services: Services): Route[] {
         const invitation = await services.staff.invitationForAcceptance(token);
         if (!invitation) throw new NotFoundError('invitation');
         const show = (errors: FormErrors) =>
-          reply.code(400).render('staff/accept.njk', { pageTitle: 'Set up your account', invitation, errors });
+          reply
+            .code(400)
+            .render('staff/accept.njk', { pageTitle: 'Set up your account', invitation, errors });
         const parsed = newPassphraseSchema.safeParse(formBody(request.body));
         if (!parsed.success) return show(formErrorsFrom(parsed.error));
-        const problem = passphraseProblem(parsed.data.passphrase, [invitation.serviceName, invitation.displayName, invitation.email]);
+        const problem = passphraseProblem(parsed.data.passphrase, [
+          invitation.serviceName,
+          invitation.displayName,
+          invitation.email,
+        ]);
         if (problem) return show(formError('passphrase', problem));
-        const sessionToken = await services.staff.acceptInvitation(token, parsed.data.passphrase, clientInfo(request));
+        const sessionToken = await services.staff.acceptInvitation(
+          token,
+          parsed.data.passphrase,
+          clientInfo(request),
+        );
         if (!sessionToken) throw new NotFoundError('invitation');
         setSessionCookie(reply, sessionToken);
         return reply.redirect(paths.enrolAuthenticator, 303);

@@ -6,7 +6,15 @@ import { hashPassphrase } from '../../platform/auth/passphrase.ts';
 import type { ClientInfo, CurrentSession, SessionService } from '../../platform/auth/sessions.ts';
 import { newScopedToken, parseScopedToken } from '../../platform/auth/tokens.ts';
 import { DAY, type Clock } from '../../platform/clock.ts';
-import { findUser, findUserByEmail, insertUser, listStaff, updateUser, type StaffListRow, type UserRow } from './users.repository.ts';
+import {
+  findUser,
+  findUserByEmail,
+  insertUser,
+  listStaff,
+  updateUser,
+  type StaffListRow,
+  type UserRow,
+} from './users.repository.ts';
 
 export const INVITATION_LIFETIME = 7 * DAY;
 
@@ -26,7 +34,8 @@ export type Invitation = { link: string; expiresAt: Date; member: StaffMember };
 
 export type InvitationForAcceptance = { displayName: string; email: string; serviceName: string };
 
-export type StaffChangeOutcome = { kind: 'done' } | { kind: 'refused'; reason: string } | { kind: 'not_found' };
+export type StaffChangeOutcome =
+  { kind: 'done' } | { kind: 'refused'; reason: string } | { kind: 'not_found' };
 
 export class StaffService {
   private readonly db: Db;
@@ -60,7 +69,8 @@ export class StaffService {
     input: { displayName: string; email: string; role: Role },
   ): Promise<{ kind: 'invited'; invitation: Invitation } | { kind: 'email_taken' }> {
     return inOrganisation(this.db, session.organisationId, async (trx) => {
-      if (await findUserByEmail(trx, session.organisationId, input.email)) return { kind: 'email_taken' } as const;
+      if (await findUserByEmail(trx, session.organisationId, input.email))
+        return { kind: 'email_taken' } as const;
       const now = this.clock.now();
       const userId = randomUUID();
       await insertUser(trx, {
@@ -87,8 +97,10 @@ export class StaffService {
     return inOrganisation(this.db, session.organisationId, async (trx) => {
       const user = await findUser(trx, session.organisationId, userId);
       if (!user) return { kind: 'not_found' } as const;
-      if (user.user_id === session.user.userId) return { kind: 'refused', reason: 'You cannot reset your own sign-in details' } as const;
-      if (user.status === 'disabled') return { kind: 'refused', reason: 'Enable this account before sending a new set-up link' } as const;
+      if (user.user_id === session.user.userId)
+        return { kind: 'refused', reason: 'You cannot reset your own sign-in details' } as const;
+      if (user.status === 'disabled')
+        return { kind: 'refused', reason: 'Enable this account before sending a new set-up link' } as const;
       await updateUser(trx, session.organisationId, userId, {
         status: 'invited',
         passphrase_hash: null,
@@ -107,8 +119,15 @@ export class StaffService {
     return inOrganisation(this.db, parsed.organisationId, async (trx) => {
       const found = await this.openInvitation(trx, parsed.organisationId, parsed.hash);
       if (!found) return null;
-      const organisation = await trx.selectFrom('organisations').select('service_name').executeTakeFirstOrThrow();
-      return { displayName: found.user.display_name, email: found.user.email, serviceName: organisation.service_name };
+      const organisation = await trx
+        .selectFrom('organisations')
+        .select('service_name')
+        .executeTakeFirstOrThrow();
+      return {
+        displayName: found.user.display_name,
+        email: found.user.email,
+        serviceName: organisation.service_name,
+      };
     });
   }
 
@@ -127,10 +146,19 @@ export class StaffService {
         .where('organisation_id', '=', parsed.organisationId)
         .where('invitation_id', '=', found.invitationId)
         .execute();
-      await updateUser(trx, parsed.organisationId, found.user.user_id, { status: 'active', passphrase_hash: passphraseHash });
+      await updateUser(trx, parsed.organisationId, found.user.user_id, {
+        status: 'active',
+        passphrase_hash: passphraseHash,
+      });
       await appendAuditEvent(
         trx,
-        { organisationId: parsed.organisationId, actorUserId: found.user.user_id, action: 'staff.invitation_accepted', recordType: 'user', recordId: found.user.user_id },
+        {
+          organisationId: parsed.organisationId,
+          actorUserId: found.user.user_id,
+          action: 'staff.invitation_accepted',
+          recordType: 'user',
+          recordId: found.user.user_id,
+        },
         now,
       );
       return this.sessions.start(trx, parsed.organisationId, found.user.user_id, 'enrolment', client);
@@ -151,8 +179,16 @@ export class StaffService {
   async disable(session: CurrentSession, userId: string): Promise<StaffChangeOutcome> {
     return this.change(session, userId, async (trx, user) => {
       if (user.status === 'disabled') return { kind: 'done' };
-      await updateUser(trx, session.organisationId, userId, { status: 'disabled', disabled_at: this.clock.now() });
-      const ended = await this.sessions.endAllForUser(trx, session.organisationId, userId, 'account_disabled');
+      await updateUser(trx, session.organisationId, userId, {
+        status: 'disabled',
+        disabled_at: this.clock.now(),
+      });
+      const ended = await this.sessions.endAllForUser(
+        trx,
+        session.organisationId,
+        userId,
+        'account_disabled',
+      );
       await trx
         .updateTable('invitations')
         .set({ withdrawn_at: this.clock.now() })
@@ -187,7 +223,10 @@ export class StaffService {
       const user = await findUser(trx, session.organisationId, userId);
       if (!user) return { kind: 'not_found' };
       if (user.user_id === session.user.userId) {
-        return { kind: 'refused', reason: 'You cannot change your own role or disable your own account. Ask another administrator' };
+        return {
+          kind: 'refused',
+          reason: 'You cannot change your own role or disable your own account. Ask another administrator',
+        };
       }
       return work(trx, user);
     });
@@ -218,7 +257,11 @@ export class StaffService {
       })
       .execute();
     const user = await findUser(trx, session.organisationId, userId);
-    return { link: `${this.publicUrl}/invitation/${token}`, expiresAt, member: this.toMember(user!, session) };
+    return {
+      link: `${this.publicUrl}/invitation/${token}`,
+      expiresAt,
+      member: this.toMember(user!, session),
+    };
   }
 
   private async openInvitation(
@@ -234,7 +277,13 @@ export class StaffService {
       .where('token_hash', '=', hash);
     if (lock) query = query.forUpdate();
     const invitation = await query.executeTakeFirst();
-    if (!invitation || invitation.accepted_at || invitation.withdrawn_at || invitation.expires_at <= this.clock.now()) return null;
+    if (
+      !invitation ||
+      invitation.accepted_at ||
+      invitation.withdrawn_at ||
+      invitation.expires_at <= this.clock.now()
+    )
+      return null;
     const user = await findUser(trx, organisationId, invitation.user_id);
     if (user?.status !== 'invited') return null;
     return { invitationId: invitation.invitation_id, user };
@@ -254,10 +303,23 @@ export class StaffService {
     };
   }
 
-  private async audit(trx: Trx, session: CurrentSession, action: string, userId: string, details?: AuditEntry['details']): Promise<void> {
+  private async audit(
+    trx: Trx,
+    session: CurrentSession,
+    action: string,
+    userId: string,
+    details?: AuditEntry['details'],
+  ): Promise<void> {
     await appendAuditEvent(
       trx,
-      { organisationId: session.organisationId, actorUserId: session.user.userId, action, recordType: 'user', recordId: userId, details },
+      {
+        organisationId: session.organisationId,
+        actorUserId: session.user.userId,
+        action,
+        recordType: 'user',
+        recordId: userId,
+        details,
+      },
       this.clock.now(),
     );
   }

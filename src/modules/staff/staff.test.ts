@@ -1,13 +1,25 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { totpCodeAt } from '../../platform/auth/totp.ts';
-import { buildTestApp, givenOrganisation, givenStaff, TestBrowser, type StaffCredentials, type TestApp } from '../../../test/support/app.ts';
+import {
+  buildTestApp,
+  givenOrganisation,
+  givenStaff,
+  TestBrowser,
+  type StaffCredentials,
+  type TestApp,
+} from '../../../test/support/app.ts';
 
 const linkFrom = (body: string) => /data-qa="invitation-link">([^<]+)</.exec(body)?.[1] ?? '';
 const secretFrom = (body: string) => /data-secret="([A-Z2-7]+)"/.exec(body)?.[1] ?? '';
 
 async function auditActions(test: TestApp, recordId: string): Promise<string[]> {
-  const rows = await test.database.ownerDb.selectFrom('audit_events').select('action').where('record_id', '=', recordId).orderBy('seq').execute();
+  const rows = await test.database.ownerDb
+    .selectFrom('audit_events')
+    .select('action')
+    .where('record_id', '=', recordId)
+    .orderBy('seq')
+    .execute();
   return rows.map((row) => row.action);
 }
 
@@ -27,7 +39,11 @@ describe('Staff management', () => {
   describe('invite', () => {
     it('creates a one-time link that lets the new caseworker set a passphrase, enrol and sign in', async () => {
       await adminBrowser.get('/staff/invite');
-      const created = await adminBrowser.post('/staff/invite', { displayName: 'Casey Worker', email: 'Casey.Worker@example.org', role: 'caseworker' });
+      const created = await adminBrowser.post('/staff/invite', {
+        displayName: 'Casey Worker',
+        email: 'Casey.Worker@example.org',
+        role: 'caseworker',
+      });
       assert.equal(created.statusCode, 200);
       const link = linkFrom(created.body);
       assert.match(link, /^http:\/\/localhost:3000\/invitation\/[0-9a-f-]{36}\.[\w-]{43}$/);
@@ -37,10 +53,16 @@ describe('Staff management', () => {
       const page = await caseworker.get(path);
       assert.equal(page.statusCode, 200);
       assert.match(page.body, /casey.worker@example.org/);
-      const weak = await caseworker.post(path, { passphrase: 'Casey Worker 1', confirmPassphrase: 'Casey Worker 1' });
+      const weak = await caseworker.post(path, {
+        passphrase: 'Casey Worker 1',
+        confirmPassphrase: 'Casey Worker 1',
+      });
       assert.equal(weak.statusCode, 400);
       assert.match(weak.body, /must not be based on your name/);
-      const accepted = await caseworker.post(path, { passphrase: 'marble pigeon tundra 77', confirmPassphrase: 'marble pigeon tundra 77' });
+      const accepted = await caseworker.post(path, {
+        passphrase: 'marble pigeon tundra 77',
+        confirmPassphrase: 'marble pigeon tundra 77',
+      });
       assert.equal(accepted.headers.location, '/account/authenticator');
 
       assert.equal((await new TestBrowser(test).get(path)).statusCode, 404, 'the link works once');
@@ -48,8 +70,14 @@ describe('Staff management', () => {
       const enrolPage = await caseworker.get('/account/authenticator');
       const secret = secretFrom(enrolPage.body);
       assert.equal(secret.length, 32);
-      assert.equal((await caseworker.get('/')).headers.location, '/account/authenticator', 'nothing else until enrolled');
-      const enrolled = await caseworker.post('/account/authenticator', { code: totpCodeAt(secret, test.clock.now()) });
+      assert.equal(
+        (await caseworker.get('/')).headers.location,
+        '/account/authenticator',
+        'nothing else until enrolled',
+      );
+      const enrolled = await caseworker.post('/account/authenticator', {
+        code: totpCodeAt(secret, test.clock.now()),
+      });
       assert.equal(enrolled.headers.location, '/');
       const home = await caseworker.get('/');
       assert.equal(home.statusCode, 200);
@@ -63,14 +91,26 @@ describe('Staff management', () => {
 
     it('refuses a second account with the same email, keeping what was typed', async () => {
       await adminBrowser.get('/staff/invite');
-      const first = await adminBrowser.post('/staff/invite', { displayName: 'Pat Police', email: 'pat@example.org', role: 'police_liaison' });
+      const first = await adminBrowser.post('/staff/invite', {
+        displayName: 'Pat Police',
+        email: 'pat@example.org',
+        role: 'police_liaison',
+      });
       assert.equal(first.statusCode, 200);
       await adminBrowser.get('/staff/invite');
-      const second = await adminBrowser.post('/staff/invite', { displayName: 'Pat Police', email: 'PAT@example.org', role: 'police_liaison' });
+      const second = await adminBrowser.post('/staff/invite', {
+        displayName: 'Pat Police',
+        email: 'PAT@example.org',
+        role: 'police_liaison',
+      });
       assert.equal(second.statusCode, 400);
       assert.match(second.body, /already has an account with this email address/);
       assert.match(second.body, /value="Pat Police"/);
-      const count = await test.database.ownerDb.selectFrom('users').select('user_id').where('email', '=', 'pat@example.org').execute();
+      const count = await test.database.ownerDb
+        .selectFrom('users')
+        .select('user_id')
+        .where('email', '=', 'pat@example.org')
+        .execute();
       assert.equal(count.length, 1);
     });
 
@@ -87,7 +127,12 @@ describe('Staff management', () => {
 
     it('refuses a tampered form with unexpected fields', async () => {
       await adminBrowser.get('/staff/invite');
-      const response = await adminBrowser.post('/staff/invite', { displayName: 'X', email: 'x@example.org', role: 'caseworker', isAdmin: 'yes' });
+      const response = await adminBrowser.post('/staff/invite', {
+        displayName: 'X',
+        email: 'x@example.org',
+        role: 'caseworker',
+        isAdmin: 'yes',
+      });
       assert.equal(response.statusCode, 400);
     });
   });
@@ -106,9 +151,15 @@ describe('Staff management', () => {
       assert.equal(disabled.headers.location, `/staff/${manager.userId}?done=disabled`);
       assert.equal((await phone.get('/staff')).headers.location, '/sign-in');
       assert.equal((await laptop.get('/')).headers.location, '/sign-in');
-      const again = await new TestBrowser(test).post('/sign-in', { email: manager.email, passphrase: manager.passphrase });
+      const again = await new TestBrowser(test).post('/sign-in', {
+        email: manager.email,
+        passphrase: manager.passphrase,
+      });
       assert.equal(again.statusCode, 400);
-      assert.deepEqual((await auditActions(test, manager.userId)).slice(-2), ['staff.viewed', 'staff.disabled']);
+      assert.deepEqual((await auditActions(test, manager.userId)).slice(-2), [
+        'staff.viewed',
+        'staff.disabled',
+      ]);
 
       await adminBrowser.get(`/staff/${manager.userId}`);
       await adminBrowser.post(`/staff/${manager.userId}/enable`);
@@ -146,11 +197,17 @@ describe('Staff management', () => {
       await adminBrowser.get(`/staff/${caseworker.userId}`);
       const response = await adminBrowser.post(`/staff/${caseworker.userId}/invitation`);
       const link = new URL(linkFrom(response.body)).pathname;
-      const old = await new TestBrowser(test).post('/sign-in', { email: caseworker.email, passphrase: caseworker.passphrase });
+      const old = await new TestBrowser(test).post('/sign-in', {
+        email: caseworker.email,
+        passphrase: caseworker.passphrase,
+      });
       assert.equal(old.statusCode, 400);
       const browser = new TestBrowser(test);
       await browser.get(link);
-      const accepted = await browser.post(link, { passphrase: 'glacier violin meadow 3', confirmPassphrase: 'glacier violin meadow 3' });
+      const accepted = await browser.post(link, {
+        passphrase: 'glacier violin meadow 3',
+        confirmPassphrase: 'glacier violin meadow 3',
+      });
       assert.equal(accepted.headers.location, '/account/authenticator');
     });
   });
@@ -186,7 +243,12 @@ describe('Your account', () => {
     const other = await givenStaff(test, admin.organisationId, 'caseworker');
     const theirs = new TestBrowser(test);
     await theirs.signIn(other);
-    const session = await test.database.ownerDb.selectFrom('sessions').select('session_id').where('user_id', '=', other.userId).where('ended_at', 'is', null).executeTakeFirstOrThrow();
+    const session = await test.database.ownerDb
+      .selectFrom('sessions')
+      .select('session_id')
+      .where('user_id', '=', other.userId)
+      .where('ended_at', 'is', null)
+      .executeTakeFirstOrThrow();
     const mine = new TestBrowser(test);
     await mine.signIn(admin);
     await mine.get('/account');

@@ -17,7 +17,11 @@ export type UserRow = {
   disabled_at: Date | null;
 };
 
-export async function findUser(trx: DbOrTrx, organisationId: string, userId: string): Promise<UserRow | undefined> {
+export async function findUser(
+  trx: DbOrTrx,
+  organisationId: string,
+  userId: string,
+): Promise<UserRow | undefined> {
   return trx
     .selectFrom('users')
     .selectAll()
@@ -26,7 +30,11 @@ export async function findUser(trx: DbOrTrx, organisationId: string, userId: str
     .executeTakeFirst();
 }
 
-export async function findUserByEmail(trx: DbOrTrx, organisationId: string, email: string): Promise<UserRow | undefined> {
+export async function findUserByEmail(
+  trx: DbOrTrx,
+  organisationId: string,
+  email: string,
+): Promise<UserRow | undefined> {
   return trx
     .selectFrom('users')
     .selectAll()
@@ -36,7 +44,10 @@ export async function findUserByEmail(trx: DbOrTrx, organisationId: string, emai
 }
 
 /** Accounts with this email in any organisation (identifiers only), through the one cross-organisation function. */
-export async function signInCandidates(trx: DbOrTrx, email: string): Promise<{ organisation_id: string; user_id: string }[]> {
+export async function signInCandidates(
+  trx: DbOrTrx,
+  email: string,
+): Promise<{ organisation_id: string; user_id: string }[]> {
   const result = await sql<{ organisation_id: string; user_id: string }>`
     SELECT organisation_id, user_id FROM vigil_sign_in_candidates(${email})
   `.execute(trx);
@@ -45,7 +56,17 @@ export async function signInCandidates(trx: DbOrTrx, email: string): Promise<{ o
 
 export async function insertUser(
   trx: DbOrTrx,
-  user: Pick<UserRow, 'organisation_id' | 'user_id' | 'email' | 'display_name' | 'role' | 'status' | 'passphrase_hash' | 'created_at'>,
+  user: Pick<
+    UserRow,
+    | 'organisation_id'
+    | 'user_id'
+    | 'email'
+    | 'display_name'
+    | 'role'
+    | 'status'
+    | 'passphrase_hash'
+    | 'created_at'
+  >,
 ): Promise<void> {
   await trx.insertInto('users').values(user).execute();
 }
@@ -56,10 +77,17 @@ export async function updateUser(
   userId: string,
   changes: Partial<Omit<UserRow, 'organisation_id' | 'user_id' | 'created_at'>>,
 ): Promise<void> {
-  await trx.updateTable('users').set(changes).where('organisation_id', '=', organisationId).where('user_id', '=', userId).execute();
+  await trx
+    .updateTable('users')
+    .set(changes)
+    .where('organisation_id', '=', organisationId)
+    .where('user_id', '=', userId)
+    .execute();
 }
 
-export type StaffListRow = Pick<UserRow, 'user_id' | 'display_name' | 'email' | 'role' | 'status'> & { last_signed_in_at: Date | null };
+export type StaffListRow = Pick<UserRow, 'user_id' | 'display_name' | 'email' | 'role' | 'status'> & {
+  last_signed_in_at: Date | null;
+};
 
 export async function listStaff(trx: DbOrTrx, organisationId: string): Promise<StaffListRow[]> {
   return trx

@@ -6,11 +6,14 @@ import { canonicalJson, eventHash, GENESIS_HASH } from './audit-chain.ts';
 describe('audit chain hashing', () => {
   it('writes the same JSON for the same value whatever the key order', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string(), fc.oneof(fc.integer(), fc.string(), fc.boolean(), fc.constant(null))), (value) => {
-        const reversed = Object.fromEntries(Object.entries(value).reverse());
-        assert.equal(canonicalJson(value), canonicalJson(reversed));
-        assert.deepEqual(JSON.parse(canonicalJson(value)), JSON.parse(JSON.stringify(value)));
-      }),
+      fc.property(
+        fc.dictionary(fc.string(), fc.oneof(fc.integer(), fc.string(), fc.boolean(), fc.constant(null))),
+        (value) => {
+          const reversed = Object.fromEntries(Object.entries(value).reverse());
+          assert.equal(canonicalJson(value), canonicalJson(reversed));
+          assert.deepEqual(JSON.parse(canonicalJson(value)), JSON.parse(JSON.stringify(value)));
+        },
+      ),
     );
   });
 
@@ -31,7 +34,10 @@ describe('audit chain hashing', () => {
     assert.match(original, /^[0-9a-f]{64}$/);
     assert.notEqual(eventHash('1'.repeat(64), event), original);
     assert.notEqual(eventHash(GENESIS_HASH, { ...event, action: 'sign_in.failed' }), original);
-    assert.notEqual(eventHash(GENESIS_HASH, { ...event, occurred_at: new Date('2026-11-23T10:00:00.001Z') }), original);
+    assert.notEqual(
+      eventHash(GENESIS_HASH, { ...event, occurred_at: new Date('2026-11-23T10:00:00.001Z') }),
+      original,
+    );
     assert.notEqual(eventHash(GENESIS_HASH, { ...event, details: { a: 2 } }), original);
     assert.notEqual(eventHash(GENESIS_HASH, { ...event, seq: 2 }), original);
   });

@@ -103,8 +103,14 @@ export type ChainReport = {
 };
 
 /** Walks every organisation's chain in order (as the owner role) and names the first row that breaks it. */
-export async function verifyAuditChains(ownerDb: Kysely<Database>, organisationId?: string): Promise<ChainReport[]> {
-  let organisationsQuery = ownerDb.selectFrom('organisations').select('organisation_id').orderBy('organisation_id');
+export async function verifyAuditChains(
+  ownerDb: Kysely<Database>,
+  organisationId?: string,
+): Promise<ChainReport[]> {
+  let organisationsQuery = ownerDb
+    .selectFrom('organisations')
+    .select('organisation_id')
+    .orderBy('organisation_id');
   if (organisationId) organisationsQuery = organisationsQuery.where('organisation_id', '=', organisationId);
   const organisations = await organisationsQuery.execute();
   const reports: ChainReport[] = [];

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
-import { buildTestApp, givenOrganisation, type StaffCredentials, type TestApp } from '../../../test/support/app.ts';
+import {
+  buildTestApp,
+  givenOrganisation,
+  type StaffCredentials,
+  type TestApp,
+} from '../../../test/support/app.ts';
 import { inOrganisation } from '../../db/database.ts';
 import { appendAuditEvent, verifyAuditChains } from './audit-chain.ts';
 
@@ -15,7 +20,18 @@ describe('audit trail', () => {
     await givenOrganisation(test, 'Other Service');
     for (let index = 0; index < 5; index += 1) {
       await inOrganisation(test.database.db, admin.organisationId, (trx) =>
-        appendAuditEvent(trx, { organisationId: admin.organisationId, actorUserId: admin.userId, action: 'test.event', recordType: 'user', recordId: String(index), details: { index } }, test.clock.now()),
+        appendAuditEvent(
+          trx,
+          {
+            organisationId: admin.organisationId,
+            actorUserId: admin.userId,
+            action: 'test.event',
+            recordType: 'user',
+            recordId: String(index),
+            details: { index },
+          },
+          test.clock.now(),
+        ),
       );
     }
   });
@@ -33,7 +49,16 @@ describe('audit trail', () => {
     await Promise.all(
       Array.from({ length: 20 }, (_, index) =>
         inOrganisation(test.database.db, admin.organisationId, (trx) =>
-          appendAuditEvent(trx, { organisationId: admin.organisationId, actorUserId: null, action: 'test.concurrent', details: { index } }, test.clock.now()),
+          appendAuditEvent(
+            trx,
+            {
+              organisationId: admin.organisationId,
+              actorUserId: null,
+              action: 'test.concurrent',
+              details: { index },
+            },
+            test.clock.now(),
+          ),
         ),
       ),
     );
@@ -44,24 +69,40 @@ describe('audit trail', () => {
 
   it('refuses UPDATE, DELETE and TRUNCATE, from the application and even from the owner', async () => {
     await assert.rejects(
-      inOrganisation(test.database.db, admin.organisationId, (trx) => trx.updateTable('audit_events').set({ action: 'x' }).where('seq', '=', 1).execute()),
+      inOrganisation(test.database.db, admin.organisationId, (trx) =>
+        trx.updateTable('audit_events').set({ action: 'x' }).where('seq', '=', 1).execute(),
+      ),
       /permission denied/,
     );
     await assert.rejects(
-      inOrganisation(test.database.db, admin.organisationId, (trx) => trx.deleteFrom('audit_events').where('seq', '=', 1).execute()),
+      inOrganisation(test.database.db, admin.organisationId, (trx) =>
+        trx.deleteFrom('audit_events').where('seq', '=', 1).execute(),
+      ),
       /permission denied/,
     );
-    await assert.rejects(test.database.ownerDb.updateTable('audit_events').set({ action: 'x' }).where('seq', '=', 1).execute(), /append-only/);
-    await assert.rejects(test.database.ownerDb.deleteFrom('audit_events').where('seq', '=', 1).execute(), /append-only/);
+    await assert.rejects(
+      test.database.ownerDb.updateTable('audit_events').set({ action: 'x' }).where('seq', '=', 1).execute(),
+      /append-only/,
+    );
+    await assert.rejects(
+      test.database.ownerDb.deleteFrom('audit_events').where('seq', '=', 1).execute(),
+      /append-only/,
+    );
     await assert.rejects(sql`TRUNCATE audit_events`.execute(test.database.ownerDb), /append-only/);
   });
 
   it('names the first altered row when someone with the owner’s powers tampers with it', async () => {
-    await sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_or_delete`.execute(test.database.ownerDb);
+    await sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_or_delete`.execute(
+      test.database.ownerDb,
+    );
     try {
-      await sql`UPDATE audit_events SET record_id = 'someone-else' WHERE organisation_id = ${admin.organisationId} AND seq = 4`.execute(test.database.ownerDb);
+      await sql`UPDATE audit_events SET record_id = 'someone-else' WHERE organisation_id = ${admin.organisationId} AND seq = 4`.execute(
+        test.database.ownerDb,
+      );
     } finally {
-      await sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_or_delete`.execute(test.database.ownerDb);
+      await sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_or_delete`.execute(
+        test.database.ownerDb,
+      );
     }
     const [report] = await verifyAuditChains(test.database.ownerDb, admin.organisationId);
     assert.equal(report?.firstBroken?.seq, 4);
@@ -73,14 +114,24 @@ describe('audit trail', () => {
     const other = await givenOrganisation(test, 'Deletion Service');
     for (let index = 0; index < 3; index += 1) {
       await inOrganisation(test.database.db, other.organisationId, (trx) =>
-        appendAuditEvent(trx, { organisationId: other.organisationId, actorUserId: null, action: 'test.event' }, test.clock.now()),
+        appendAuditEvent(
+          trx,
+          { organisationId: other.organisationId, actorUserId: null, action: 'test.event' },
+          test.clock.now(),
+        ),
       );
     }
-    await sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_or_delete`.execute(test.database.ownerDb);
+    await sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_or_delete`.execute(
+      test.database.ownerDb,
+    );
     try {
-      await sql`DELETE FROM audit_events WHERE organisation_id = ${other.organisationId} AND seq = 3`.execute(test.database.ownerDb);
+      await sql`DELETE FROM audit_events WHERE organisation_id = ${other.organisationId} AND seq = 3`.execute(
+        test.database.ownerDb,
+      );
     } finally {
-      await sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_or_delete`.execute(test.database.ownerDb);
+      await sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_or_delete`.execute(
+        test.database.ownerDb,
+      );
     }
     const [report] = await verifyAuditChains(test.database.ownerDb, other.organisationId);
     assert.equal(report?.firstBroken?.seq, 4);

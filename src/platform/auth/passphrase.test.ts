@@ -14,7 +14,12 @@ describe('passphrases', () => {
     });
 
     it('asks for a rehash of weaker hashes', async () => {
-      const weak = await argon2.hash('copper lantern orchard', { type: argon2.argon2id, memoryCost: 4096, timeCost: 1, parallelism: 1 });
+      const weak = await argon2.hash('copper lantern orchard', {
+        type: argon2.argon2id,
+        memoryCost: 4096,
+        timeCost: 1,
+        parallelism: 1,
+      });
       assert.equal(passphraseNeedsRehash(weak), true);
       assert.equal(passphraseNeedsRehash(await hashPassphrase('copper lantern orchard')), false);
     });
@@ -35,9 +40,19 @@ describe('passphrases', () => {
     it('accepts 8 to 256 characters in any script, with no composition rules', () => {
       assert.equal(passphraseProblem('quiet brass harbour', []), null);
       assert.equal(passphraseProblem('ζωντανό φεγγάρι θάλασσα', []), null);
-      assert.equal(passphraseProblem('x'.repeat(7), []), 'Your passphrase must be at least 8 characters long');
-      assert.equal(passphraseProblem(`${'walnut harbour '.repeat(18)}`.slice(0, 257), [])?.includes('256'), true);
-      assert.equal(passphraseProblem(`amber kettle lantern ${'q'.repeat(40)}`, []), null, '64 characters are allowed');
+      assert.equal(
+        passphraseProblem('x'.repeat(7), []),
+        'Your passphrase must be at least 8 characters long',
+      );
+      assert.equal(
+        passphraseProblem(`${'walnut harbour '.repeat(18)}`.slice(0, 257), [])?.includes('256'),
+        true,
+      );
+      assert.equal(
+        passphraseProblem(`amber kettle lantern ${'q'.repeat(40)}`, []),
+        null,
+        '64 characters are allowed',
+      );
     });
 
     it('refuses common passwords', () => {
@@ -55,10 +70,14 @@ describe('passphrases', () => {
 
     it('never throws, whatever it is given', () => {
       fc.assert(
-        fc.property(fc.string({ maxLength: 300 }), fc.array(fc.string({ maxLength: 30 }), { maxLength: 3 }), (candidate, context) => {
-          const problem = passphraseProblem(candidate, context);
-          assert.ok(problem === null || typeof problem === 'string');
-        }),
+        fc.property(
+          fc.string({ maxLength: 300 }),
+          fc.array(fc.string({ maxLength: 30 }), { maxLength: 3 }),
+          (candidate, context) => {
+            const problem = passphraseProblem(candidate, context);
+            assert.ok(problem === null || typeof problem === 'string');
+          },
+        ),
         { numRuns: 200 },
       );
     });

@@ -4,7 +4,12 @@ import * as common from '@zxcvbn-ts/language-common';
 import * as english from '@zxcvbn-ts/language-en';
 
 /** OWASP's minimum for argon2id; hashes made with weaker settings are upgraded at the next sign-in. */
-export const ARGON2_OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+export const ARGON2_OPTIONS = {
+  type: argon2.argon2id,
+  memoryCost: 19456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 
 export const PASSPHRASE_MIN = 8;
 export const PASSPHRASE_MAX = 256;
@@ -42,7 +47,11 @@ function strengthEstimator(): ZxcvbnFactory {
   return estimator;
 }
 
-const lettersAndDigits = (value: string) => value.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+const lettersAndDigits = (value: string) =>
+  value
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, '');
 
 /**
  * Length 8 to 256 in any script, no composition rules. Refuses passphrases that are common, easily guessed,

@@ -66,7 +66,9 @@ export class SessionService {
         stage,
         created_at: now,
         last_seen_at: now,
-        expires_at: new Date(now.getTime() + (stage === 'active' ? ABSOLUTE_TIMEOUT : PARTIAL_SESSION_TIMEOUT)),
+        expires_at: new Date(
+          now.getTime() + (stage === 'active' ? ABSOLUTE_TIMEOUT : PARTIAL_SESSION_TIMEOUT),
+        ),
         client_address: client.clientAddress?.slice(0, 64) ?? null,
         user_agent: client.userAgent?.slice(0, 300) ?? null,
       })
@@ -85,7 +87,9 @@ export class SessionService {
         stage,
         last_seen_at: now,
         expires_at: new Date(
-          stage === 'active' ? session.createdAt.getTime() + ABSOLUTE_TIMEOUT : now.getTime() + PARTIAL_SESSION_TIMEOUT,
+          stage === 'active'
+            ? session.createdAt.getTime() + ABSOLUTE_TIMEOUT
+            : now.getTime() + PARTIAL_SESSION_TIMEOUT,
         ),
       })
       .where('organisation_id', '=', session.organisationId)
@@ -102,7 +106,9 @@ export class SessionService {
       const row = await trx
         .selectFrom('sessions')
         .innerJoin('users', (join) =>
-          join.onRef('users.organisation_id', '=', 'sessions.organisation_id').onRef('users.user_id', '=', 'sessions.user_id'),
+          join
+            .onRef('users.organisation_id', '=', 'sessions.organisation_id')
+            .onRef('users.user_id', '=', 'sessions.user_id'),
         )
         .innerJoin('organisations', 'organisations.organisation_id', 'sessions.organisation_id')
         .select([
@@ -124,12 +130,23 @@ export class SessionService {
       if (!row || row.ended_at || row.status === 'disabled') return { kind: 'none' };
 
       const idleFor = now.getTime() - row.last_seen_at.getTime();
-      const ending = now >= row.expires_at ? 'expired' : row.stage === 'active' && idleFor >= STAFF_IDLE_TIMEOUT ? 'idle' : null;
+      const ending =
+        now >= row.expires_at
+          ? 'expired'
+          : row.stage === 'active' && idleFor >= STAFF_IDLE_TIMEOUT
+            ? 'idle'
+            : null;
       if (ending) {
         await this.endWhere(trx, parsed.organisationId, row.session_id, ending);
         await appendAuditEvent(
           trx,
-          { organisationId: parsed.organisationId, actorUserId: row.user_id, action: `session.ended_${ending}`, recordType: 'session', recordId: row.session_id },
+          {
+            organisationId: parsed.organisationId,
+            actorUserId: row.user_id,
+            action: `session.ended_${ending}`,
+            recordType: 'session',
+            recordId: row.session_id,
+          },
           now,
         );
         return { kind: 'ended', reason: ending };
@@ -213,14 +230,25 @@ export class SessionService {
       if (Number(result.numUpdatedRows) === 0) return false;
       await appendAuditEvent(
         trx,
-        { organisationId: session.organisationId, actorUserId: session.user.userId, action: 'session.ended_by_user', recordType: 'session', recordId: sessionId },
+        {
+          organisationId: session.organisationId,
+          actorUserId: session.user.userId,
+          action: 'session.ended_by_user',
+          recordType: 'session',
+          recordId: sessionId,
+        },
         this.clock.now(),
       );
       return true;
     });
   }
 
-  private async endWhere(trx: DbOrTrx, organisationId: string, sessionId: string, reason: string): Promise<void> {
+  private async endWhere(
+    trx: DbOrTrx,
+    organisationId: string,
+    sessionId: string,
+    reason: string,
+  ): Promise<void> {
     await trx
       .updateTable('sessions')
       .set({ ended_at: this.clock.now(), end_reason: reason })

@@ -25,7 +25,9 @@ export class SignInThrottle {
   }
 
   private keys(account: string, address: string | null): { key: Buffer; limit: number }[] {
-    const keys = [{ key: hmac(this.key, `account:${account.trim().toLowerCase()}`), limit: ACCOUNT_FAILURE_LIMIT }];
+    const keys = [
+      { key: hmac(this.key, `account:${account.trim().toLowerCase()}`), limit: ACCOUNT_FAILURE_LIMIT },
+    ];
     if (address) keys.push({ key: hmac(this.key, `address:${address}`), limit: ADDRESS_FAILURE_LIMIT });
     return keys;
   }

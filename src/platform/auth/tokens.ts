@@ -19,7 +19,13 @@ export function newScopedToken(organisationId: string): { token: string; hash: B
 export function parseScopedToken(token: string | undefined): { organisationId: string; hash: Buffer } | null {
   if (!token || token.length > 200) return null;
   const [organisationId, secret, extra] = token.split('.');
-  if (!organisationId || !secret || extra !== undefined || !isUuid(organisationId) || !/^[\w-]{43}$/.test(secret)) {
+  if (
+    !organisationId ||
+    !secret ||
+    extra !== undefined ||
+    !isUuid(organisationId) ||
+    !/^[\w-]{43}$/.test(secret)
+  ) {
     return null;
   }
   return { organisationId, hash: hashToken(token) };

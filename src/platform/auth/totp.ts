@@ -10,7 +10,14 @@ export function newTotpSecret(): string {
 }
 
 function totp(secret: string, label: string, issuer: string): TOTP {
-  return new TOTP({ issuer, label, algorithm: 'SHA1', digits: 6, period: PERIOD_SECONDS, secret: Secret.fromBase32(secret) });
+  return new TOTP({
+    issuer,
+    label,
+    algorithm: 'SHA1',
+    digits: 6,
+    period: PERIOD_SECONDS,
+    secret: Secret.fromBase32(secret),
+  });
 }
 
 export function totpUri(secret: string, label: string, issuer: string): string {
@@ -33,7 +40,11 @@ export function formatSecret(secret: string): string {
 export function matchTotpStep(secret: string, code: string, now: Date): number | null {
   const token = code.replace(/\s+/g, '');
   if (!/^\d{6}$/.test(token)) return null;
-  const delta = totp(secret, 'check', 'Vigil').validate({ token, timestamp: now.getTime(), window: DRIFT_STEPS });
+  const delta = totp(secret, 'check', 'Vigil').validate({
+    token,
+    timestamp: now.getTime(),
+    window: DRIFT_STEPS,
+  });
   if (delta === null) return null;
   return Math.floor(now.getTime() / 1000 / PERIOD_SECONDS) + delta;
 }

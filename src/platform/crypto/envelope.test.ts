@@ -62,8 +62,14 @@ describe('blind indexes', () => {
   });
 
   it('match emails and handles regardless of case and leading @', () => {
-    assert.deepEqual(blindIndex(indexKey, 'email', ' Someone@Example.ORG '), blindIndex(indexKey, 'email', 'someone@example.org'));
-    assert.deepEqual(blindIndex(indexKey, 'handle', '@Stalker_01'), blindIndex(indexKey, 'handle', 'stalker_01'));
+    assert.deepEqual(
+      blindIndex(indexKey, 'email', ' Someone@Example.ORG '),
+      blindIndex(indexKey, 'email', 'someone@example.org'),
+    );
+    assert.deepEqual(
+      blindIndex(indexKey, 'handle', '@Stalker_01'),
+      blindIndex(indexKey, 'handle', 'stalker_01'),
+    );
     assert.equal(normaliseIdentifier('vehicle', 'ab12 cde'), 'AB12CDE');
   });
 
@@ -71,6 +77,9 @@ describe('blind indexes', () => {
     const other = blindIndexKey(generateKey());
     assert.notDeepEqual(blindIndex(indexKey, 'handle', 'sam'), blindIndex(indexKey, 'name', 'sam'));
     assert.notDeepEqual(blindIndex(indexKey, 'email', 'a@b.org'), blindIndex(other, 'email', 'a@b.org'));
-    assert.notDeepEqual(blindIndex(indexKey, 'phone', '07700900123'), blindIndex(indexKey, 'phone', '07700900124'));
+    assert.notDeepEqual(
+      blindIndex(indexKey, 'phone', '07700900123'),
+      blindIndex(indexKey, 'phone', '07700900124'),
+    );
   });
 });

@@ -39,7 +39,9 @@ export class KeyRing {
       .where('organisation_id', '=', organisationId)
       .executeTakeFirstOrThrow();
     if (row.master_key_id !== this.masterKeyId) {
-      throw new Error(`Organisation key was wrapped by master key ${row.master_key_id}, not the one supplied`);
+      throw new Error(
+        `Organisation key was wrapped by master key ${row.master_key_id}, not the one supplied`,
+      );
     }
     const key = open(this.masterKey, row.wrapped_key, `organisation-key:${organisationId}`);
     this.organisationKeys.set(organisationId, key);

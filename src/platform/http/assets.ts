@@ -13,7 +13,12 @@ let compiledCss: string | undefined;
 /** Vigil's stylesheet: GOV.UK and MoJ Frontend compiled with Vigil's settings, once per process. */
 export function stylesheet(): string {
   compiledCss ??= sass.compile(path.join(root, 'src/assets/vigil.scss'), {
-    loadPaths: [root, path.join(root, 'node_modules/govuk-frontend/dist'), path.join(root, 'node_modules/@ministryofjustice/frontend'), path.join(root, 'src/assets')],
+    loadPaths: [
+      root,
+      path.join(root, 'node_modules/govuk-frontend/dist'),
+      path.join(root, 'node_modules/@ministryofjustice/frontend'),
+      path.join(root, 'src/assets'),
+    ],
     style: 'compressed',
     quietDeps: true,
     logger: sass.Logger.silent,
@@ -24,7 +29,11 @@ export function stylesheet(): string {
 export const assetsPlugin = fp(
   async (app: FastifyInstance) => {
     const cacheFor = (seconds: number) => ({ cacheControl: true, maxAge: seconds * 1000, immutable: false });
-    await app.register(fastifyStatic, { root: path.join(govuk, 'assets'), prefix: '/assets/', ...cacheFor(3600) });
+    await app.register(fastifyStatic, {
+      root: path.join(govuk, 'assets'),
+      prefix: '/assets/',
+      ...cacheFor(3600),
+    });
     await app.register(fastifyStatic, {
       root: path.join(root, 'src/assets/js'),
       prefix: '/assets/js/',

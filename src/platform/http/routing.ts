@@ -46,7 +46,12 @@ async function enforce(access: Access, request: FastifyRequest, reply: FastifyRe
   if ('public' in access) return true;
   const session = request.session;
   if (!session) {
-    await reply.redirect(request.sessionEndedBecause ? `${paths.signIn}?signed-out=${request.sessionEndedBecause}` : paths.signIn, 303);
+    await reply.redirect(
+      request.sessionEndedBecause
+        ? `${paths.signIn}?signed-out=${request.sessionEndedBecause}`
+        : paths.signIn,
+      303,
+    );
     return false;
   }
   if ('stage' in access) {
@@ -58,7 +63,8 @@ async function enforce(access: Access, request: FastifyRequest, reply: FastifyRe
     await reply.redirect(stageHome(session.stage), 303);
     return false;
   }
-  if ('permission' in access && !can(session.user.role, access.permission)) throw new ForbiddenError(access.permission);
+  if ('permission' in access && !can(session.user.role, access.permission))
+    throw new ForbiddenError(access.permission);
   return true;
 }
 

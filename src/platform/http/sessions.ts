@@ -21,7 +21,10 @@ export function clearSessionCookie(reply: FastifyReply): void {
   reply.clearCookie(SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'lax' });
 }
 
-export function clientInfo(request: FastifyRequest): { clientAddress: string | null; userAgent: string | null } {
+export function clientInfo(request: FastifyRequest): {
+  clientAddress: string | null;
+  userAgent: string | null;
+} {
   return { clientAddress: request.ip ?? null, userAgent: request.headers['user-agent'] ?? null };
 }
 

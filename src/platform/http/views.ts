@@ -28,7 +28,9 @@ export function createViewEnvironment(): nunjucks.Environment {
   );
   environment.addGlobal('paths', paths);
   environment.addGlobal('roleLabels', ROLE_LABELS);
-  environment.addFilter('dateTime', (value: Date | string | null) => (value ? formatDateTime(new Date(value)) : ''));
+  environment.addFilter('dateTime', (value: Date | string | null) =>
+    value ? formatDateTime(new Date(value)) : '',
+  );
   environment.addFilter('date', (value: Date | string | null) => (value ? formatDate(new Date(value)) : ''));
   return environment;
 }
@@ -42,7 +44,12 @@ const londonDateTime = new Intl.DateTimeFormat('en-GB', {
   minute: '2-digit',
   hour12: true,
 });
-const londonDate = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', day: 'numeric', month: 'long', year: 'numeric' });
+const londonDate = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+});
 
 /** GOV.UK style: "23 November 2026, 4:05pm", in UK time. */
 export function formatDateTime(value: Date): string {
@@ -78,7 +85,10 @@ function sharedLocals(request: FastifyRequest, reply: FastifyReply): Record<stri
     cspNonce: reply.cspNonce?.script,
     csrfToken: reply.generateCsrf(),
     serviceName: session?.organisation.serviceName ?? 'Vigil',
-    currentUser: session?.stage === 'active' ? { name: session.user.displayName, role: ROLE_LABELS[session.user.role] } : null,
+    currentUser:
+      session?.stage === 'active'
+        ? { name: session.user.displayName, role: ROLE_LABELS[session.user.role] }
+        : null,
     navigation: navigationFor(request),
   };
 }
@@ -86,10 +96,13 @@ function sharedLocals(request: FastifyRequest, reply: FastifyReply): Record<stri
 export const viewsPlugin = fp(
   async (app: FastifyInstance) => {
     const environment = createViewEnvironment();
-    app.decorateReply('render', function (this: FastifyReply, template: string, model: Record<string, unknown> = {}) {
-      const html = environment.render(template, { ...sharedLocals(this.request, this), ...model });
-      return this.type('text/html; charset=utf-8').send(html);
-    });
+    app.decorateReply(
+      'render',
+      function (this: FastifyReply, template: string, model: Record<string, unknown> = {}) {
+        const html = environment.render(template, { ...sharedLocals(this.request, this), ...model });
+        return this.type('text/html; charset=utf-8').send(html);
+      },
+    );
   },
   { name: 'vigil-views', dependencies: ['vigil-security', 'vigil-sessions'] },
 );
