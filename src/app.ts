@@ -32,13 +32,15 @@ export type AppOptions = {
   db: Db;
   services: Services;
   logLevel?: string;
+  /** Where JSON log lines go (standard output when not given). */
+  logStream?: NodeJS.WritableStream;
   trustProxy?: boolean;
 };
 
 /** Builds the web application. server.ts listens; tests build the same app and call app.inject. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const fastifyOptions: FastifyServerOptions = {
-    logger: loggerOptions(options.logLevel ?? 'info'),
+    logger: loggerOptions(options.logLevel ?? 'info', options.logStream),
     trustProxy: options.trustProxy ?? false,
     bodyLimit: 64 * 1024,
     genReqId: () => crypto.randomUUID(),

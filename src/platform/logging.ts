@@ -11,9 +11,10 @@ export function redactUrl(url: string): string {
  * Structured JSON logs in UTC. Request logs carry the method, a redacted path, the status and timing; no
  * cookies, bodies, or query strings. Known sensitive keys are censored wherever they appear.
  */
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+export function loggerOptions(level: string, stream?: NodeJS.WritableStream): FastifyServerOptions['logger'] {
   return {
     level,
+    ...(stream ? { stream } : {}),
     timestamp: () => `,"time":"${new Date().toISOString()}"`,
     redact: {
       paths: [

@@ -22,7 +22,7 @@ export type TestApp = {
 export const TEST_MASTER_KEY = Buffer.alloc(32, 7);
 
 /** The real application on a database of the test's own, with a clock the test moves. */
-export async function buildTestApp(): Promise<TestApp> {
+export async function buildTestApp(options: { logStream?: NodeJS.WritableStream } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const clock = new ManualClock(new Date());
   const services = createServices({
@@ -31,7 +31,12 @@ export async function buildTestApp(): Promise<TestApp> {
     masterKey: TEST_MASTER_KEY,
     publicUrl: 'http://localhost:3000',
   });
-  const app = await buildApp({ db: database.db, services, logLevel: 'silent' });
+  const app = await buildApp({
+    db: database.db,
+    services,
+    logLevel: options.logStream ? 'info' : 'silent',
+    logStream: options.logStream,
+  });
   return {
     app,
     services,

@@ -5,20 +5,22 @@ import { formErrorsFrom } from '../../platform/http/forms.ts';
 import { signedIn, type Route } from '../../platform/http/routing.ts';
 import { AUDIT_PAGE_LIMIT } from './audit.service.ts';
 
+/** A real calendar date as YYYY-MM-DD (JavaScript would otherwise roll 31 February into March). */
+export function isRealIsoDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+}
+
 const isoDate = (label: string) =>
   z
     .string()
     .trim()
     .optional()
     .transform((value) => value || undefined)
-    .refine(
-      (value) =>
-        value === undefined ||
-        (/^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`))),
-      {
-        message: `${label} must be a real date, like 2026-11-23`,
-      },
-    );
+    .refine((value) => value === undefined || isRealIsoDate(value), {
+      message: `${label} must be a real date, like 2026-11-23`,
+    });
 
 const filterSchema = z.strictObject({
   user: z.union([z.literal(''), z.uuid('Select a member of staff from the list')]).optional(),
