@@ -17,13 +17,18 @@ const types = {
 };
 
 export function createPool(connectionString: string, max: number, applicationName: string): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString,
     max,
     types,
     application_name: applicationName,
     idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 10_000,
   });
+  // An idle connection dropped by the server (a restart, a failover, shutdown) must not crash the process:
+  // the pool discards it and the next query opens a new one.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 export function createDb(pool: pg.Pool): Db {
