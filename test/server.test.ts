@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { freePort } from '../src/db/embedded.ts';
 
 /**
  * The newcomer's path, for real: `node src/server.ts` on an empty data folder starts an embedded PostgreSQL,
@@ -12,71 +12,47 @@ import { after, describe, it } from 'node:test';
  */
 const root = path.resolve(import.meta.dirname, '..');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 type Running = { child: ChildProcess; output: () => string; readyMs: number };
 
 const children: ChildProcess[] = [];
 
-function start(dataDir: string, port: number): Promise<Running> {
-  const began = performance.now();
+/** Runs `node src/server.ts` as `npm start` would, collecting everything it prints. */
+function spawnServer(env: Record<string, string>): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, ['src/server.ts'], {
     cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: '',
-      VIGIL_DATA_DIR: dataDir,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'development',
-    },
+    env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn', NODE_ENV: 'development', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { child, output: () => output };
+}
+
+function start(dataDir: string, port: number): Promise<Running> {
+  const began = performance.now();
+  const { child, output } = spawnServer({ VIGIL_DATA_DIR: dataDir, PORT: String(port) });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready in 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`not ready in 60 s:\n${output()}`)), 60_000);
     const check = setInterval(() => {
-      if (output.includes('Vigil is ready')) {
+      if (output().includes('Vigil is ready')) {
         clearInterval(check);
         clearTimeout(timer);
-        resolve({ child, output: () => output, readyMs: Math.round(performance.now() - began) });
+        resolve({ child, output, readyMs: Math.round(performance.now() - began) });
       }
     }, 50);
     child.once('exit', (code) => {
       clearInterval(check);
       clearTimeout(timer);
-      reject(new Error(`exited with ${code}:\n${output}`));
+      reject(new Error(`exited with ${code}:\n${output()}`));
     });
   });
 }
 
-function run(dataDir: string, port: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['src/server.ts'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATABASE_URL: '',
-        VIGIL_DATA_DIR: dataDir,
-        PORT: String(port),
-        LOG_LEVEL: 'warn',
-      },
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('exit', (code) => resolve({ code, output }));
-  });
+function run(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const { child, output } = spawnServer(env);
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output: output() })));
 }
 
 function stop(running: Running): Promise<number | null> {
@@ -144,7 +120,7 @@ describe('npm start', () => {
     const ready = await fetch(`http://localhost:${port}/ready`);
     assert.equal(ready.status, 200);
 
-    const second = await run(dataDir, await freePort());
+    const second = await run({ VIGIL_DATA_DIR: dataDir, PORT: String(await freePort()) });
     assert.equal(second.code, 2);
     assert.match(second.output, /already in use by another Vigil process/);
 
@@ -178,15 +154,7 @@ describe('npm start', () => {
   });
 
   it('refuses to start in production without a master key, saying which settings are missing', async () => {
-    const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn(process.execPath, ['src/server.ts'], {
-        cwd: root,
-        env: { ...process.env, NODE_ENV: 'production', VIGIL_MASTER_KEY: '', DATABASE_URL: '' },
-      });
-      let output = '';
-      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.once('exit', (code) => resolve({ code, output }));
-    });
+    const result = await run({ NODE_ENV: 'production', VIGIL_MASTER_KEY: '' });
     assert.equal(result.code, 2);
     assert.match(result.output, /VIGIL_MASTER_KEY is required in production/);
   });

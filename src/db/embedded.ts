@@ -31,7 +31,8 @@ export function readLiveLock(dataDir: string): LockFile | undefined {
   }
 }
 
-function freePort(): Promise<number> {
+/** A TCP port nothing is listening on right now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

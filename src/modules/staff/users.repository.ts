@@ -1,21 +1,8 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { DbOrTrx } from '../../db/database.ts';
-import type { Role, UserStatus } from '../../db/schema.ts';
+import type { UsersTable } from '../../db/schema.ts';
 
-export type UserRow = {
-  organisation_id: string;
-  user_id: string;
-  email: string;
-  display_name: string;
-  role: Role;
-  status: UserStatus;
-  passphrase_hash: string | null;
-  totp_secret_sealed: Buffer | null;
-  totp_enrolled_at: Date | null;
-  totp_last_step: number;
-  created_at: Date;
-  disabled_at: Date | null;
-};
+export type UserRow = Selectable<UsersTable>;
 
 export async function findUser(
   trx: DbOrTrx,
