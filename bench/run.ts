@@ -56,23 +56,21 @@ try {
     masterKey: generateKey(),
     publicUrl: 'http://localhost',
   });
-  const { organisationId, userId } = await database.db
-    .transaction()
-    .execute((trx) =>
-      createOrganisation(
-        trx,
-        services.keys,
-        {
-          serviceName: 'Benchmark Stalking Service',
-          administrator: {
-            displayName: 'Bench Admin',
-            email: 'bench@example.org',
-            passphrase: 'bench lantern orchard 42',
-          },
+  const { organisationId, userId } = await database.db.transaction().execute((trx) =>
+    createOrganisation(
+      trx,
+      services.keys,
+      {
+        serviceName: 'Benchmark Stalking Service',
+        administrator: {
+          displayName: 'Bench Admin',
+          email: 'bench@example.org',
+          passphrase: 'bench lantern orchard 42',
         },
-        new Date(),
-      ),
-    );
+      },
+      new Date(),
+    ),
+  );
   const token = await inOrganisation(database.db, organisationId, (trx) =>
     services.sessions.start(trx, organisationId, userId, 'active', { clientAddress: null, userAgent: null }),
   );

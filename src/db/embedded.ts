@@ -67,6 +67,9 @@ export async function startEmbeddedPostgres(
   log: (message: string) => void,
 ): Promise<EmbeddedDatabase> {
   mkdirSync(dataDir, { recursive: true });
+  // As root, PostgreSQL runs as its own user and must be able to pass through the data folder to reach its
+  // own (0700) directory inside it; listing the folder stays the owner's alone.
+  if (process.getuid?.() === 0) chmodSync(dataDir, statSync(dataDir).mode | 0o711);
   const holder = readLiveLock(dataDir);
   if (holder) {
     throw new DataFolderInUseError(
