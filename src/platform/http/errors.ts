@@ -5,7 +5,7 @@ const pages: Record<number, { template: string; title: string }> = {
   400: { template: 'errors/400.njk', title: 'Sorry, there is a problem with that request' },
   403: { template: 'errors/403.njk', title: 'You do not have permission to see this page' },
   404: { template: 'errors/404.njk', title: 'Page not found' },
-  413: { template: 'errors/413.njk', title: 'That file is too large' },
+  413: { template: 'errors/413.njk', title: 'What you sent is too large' },
   429: { template: 'errors/429.njk', title: 'Too many requests' },
   500: { template: 'errors/500.njk', title: 'Sorry, there is a problem with the service' },
 };
