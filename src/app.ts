@@ -8,6 +8,8 @@ import type { Db } from './db/database.ts';
 import { accountRoutes } from './modules/account/account.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { homeRoutes } from './modules/home/home.routes.ts';
+import { exitRoutes } from './modules/safety/exit.routes.ts';
+import { publicReferralRoutes } from './modules/referrals/public-referral.routes.ts';
 import { setupRoutes } from './modules/setup/setup.routes.ts';
 import { signInRoutes } from './modules/sign-in/sign-in.routes.ts';
 import { staffRoutes } from './modules/staff/staff.routes.ts';
@@ -79,6 +81,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...accountRoutes(services),
     ...staffRoutes(services),
     ...auditRoutes(services),
+    ...exitRoutes(services),
+    ...publicReferralRoutes(services),
   ]);
   return app;
 }

@@ -1,5 +1,6 @@
 import type { Db } from './db/database.ts';
 import { AuditService } from './modules/audit/audit.service.ts';
+import { ReferralService } from './modules/referrals/referrals.service.ts';
 import { SetupService } from './modules/setup/setup.service.ts';
 import { SignInService } from './modules/sign-in/sign-in.service.ts';
 import { StaffService } from './modules/staff/staff.service.ts';
@@ -7,9 +8,19 @@ import { SessionService } from './platform/auth/sessions.ts';
 import { SignInThrottle } from './platform/auth/throttle.ts';
 import type { Clock } from './platform/clock.ts';
 import { KeyRing } from './platform/crypto/key-ring.ts';
+import type { Mailer } from './platform/mail/mailer.ts';
+import { RateLimiter } from './platform/rate-limit.ts';
+import { HOUR } from './platform/clock.ts';
+import { NotificationService } from './modules/notifications/notifications.service.ts';
 
 /** The composition root: every service built from the database, the clock and the master key. No container. */
-export function createServices(deps: { db: Db; clock: Clock; masterKey: Buffer; publicUrl: string }) {
+export function createServices(deps: {
+  db: Db;
+  clock: Clock;
+  masterKey: Buffer;
+  publicUrl: string;
+  mailer?: Mailer | null;
+}) {
   const { db, clock } = deps;
   const keys = new KeyRing(deps.masterKey);
   const sessions = new SessionService(db, clock);
@@ -22,6 +33,15 @@ export function createServices(deps: { db: Db; clock: Clock; masterKey: Buffer; 
     setup: new SetupService({ db, clock, keys, sessions }),
     signIn: new SignInService({ db, clock, sessions, throttle, keys }),
     staff: new StaffService({ db, clock, sessions, publicUrl: deps.publicUrl }),
+    referrals: new ReferralService({ db, clock, keys }),
+    notifications: new NotificationService({
+      db,
+      clock,
+      mailer: deps.mailer ?? null,
+      publicUrl: deps.publicUrl,
+    }),
+    /** Limits on the public forms, per client address, over an hour. */
+    publicFormLimiter: new RateLimiter(db, clock, deps.masterKey, HOUR),
   };
 }
 

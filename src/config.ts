@@ -34,6 +34,12 @@ const environmentSchema = z
     DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     VIGIL_MASTER_KEY: masterKey.optional(),
     VIGIL_TRUST_PROXY: booleanFromEnv.default(false),
+    VIGIL_SMTP_URL: z
+      .string()
+      .trim()
+      .refine((value) => /^smtps?:\/\//.test(value), 'must start with smtp:// or smtps://')
+      .optional(),
+    VIGIL_MAIL_FROM: z.string().trim().min(3).default('Vigil <no-reply@localhost>'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -73,6 +79,8 @@ export type Config = {
   masterKey: Buffer | undefined;
   trustProxy: boolean;
   logLevel: string;
+  smtpUrl: string | undefined;
+  mailFrom: string;
 };
 
 export class ConfigError extends Error {
@@ -108,5 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKey: value.VIGIL_MASTER_KEY,
     trustProxy: value.VIGIL_TRUST_PROXY,
     logLevel: value.LOG_LEVEL,
+    smtpUrl: value.VIGIL_SMTP_URL,
+    mailFrom: value.VIGIL_MAIL_FROM,
   };
 }

@@ -19,4 +19,16 @@ export const paths = {
   staffReinvite: (userId = ':userId') => `/staff/${userId}/invitation`,
   invitation: (token = ':token') => `/invitation/${token}`,
   audit: '/audit',
+  exit: '/exit',
+  referrals: '/referrals',
+  referral: (referralId = ':referralId') => `/referrals/${referralId}`,
+  publicReferral: {
+    start: (code = ':code') => `/r/${code}`,
+    question: (code = ':code', step = ':step') => `/r/${code}/${step}`,
+    check: (code = ':code') => `/r/${code}/check`,
+    confirmation: (code = ':code') => `/r/${code}/sent`,
+  },
 } as const;
+
+/** Where Exit this page sends people: a busy, ordinary site that gives nothing away. */
+export const NEUTRAL_EXIT_URL = 'https://www.bbc.co.uk/weather';

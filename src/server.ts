@@ -5,6 +5,7 @@ import { DataFolderInUseError } from './db/embedded.ts';
 import { openDatabase } from './db/runtime.ts';
 import { systemClock } from './platform/clock.ts';
 import { loadMasterKey } from './platform/master-key.ts';
+import { createMailer } from './platform/mail/mailer.ts';
 import { stylesheet } from './platform/http/assets.ts';
 
 const startedAt = performance.now();
@@ -16,11 +17,13 @@ async function main(): Promise<void> {
   const database = await openDatabase(config, { log: say });
   if (database.appliedMigrations.length) say(`Applied migrations: ${database.appliedMigrations.join(', ')}`);
 
+  const mailer = createMailer(config.smtpUrl, config.mailFrom);
   const services = createServices({
     db: database.db,
     clock: systemClock,
     masterKey,
     publicUrl: config.publicUrl,
+    mailer,
   });
   const app = await buildApp({
     db: database.db,
@@ -37,6 +40,7 @@ async function main(): Promise<void> {
     try {
       await app.close();
       await database.close();
+      mailer?.close();
       say('Vigil stopped cleanly.');
       process.exit(0);
     } catch (error) {

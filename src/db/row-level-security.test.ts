@@ -58,7 +58,12 @@ describe('row-level security', () => {
       inOrganisation(test.database.db, north.organisationId, (trx) =>
         trx
           .insertInto('organisations')
-          .values({ organisation_id: crypto.randomUUID(), service_name: 'Smuggled', created_at: new Date() })
+          .values({
+            organisation_id: crypto.randomUUID(),
+            service_name: 'Smuggled',
+            created_at: new Date(),
+            referral_code: 'smuggled',
+          })
           .execute(),
       ),
       /row-level security/,

@@ -14,15 +14,17 @@ export interface InstallationTable {
   setup_completed_at: Timestamp | null;
 }
 
-export interface SignInFailuresTable {
+export interface RateLimitEventsTable {
   key_hash: Buffer;
-  failed_at: Timestamp;
+  occurred_at: Timestamp;
 }
 
 export interface OrganisationsTable {
   organisation_id: string;
   service_name: string;
   created_at: Timestamp;
+  referral_code: string;
+  team_email: string | null;
 }
 
 export interface OrganisationKeysTable {
@@ -89,13 +91,65 @@ export interface AuditEventsTable {
   hash: string;
 }
 
+export type ReferralStatus =
+  'draft' | 'submitted' | 'accepted' | 'signposted' | 'declined' | 'information_requested';
+
+export interface ReferralsTable {
+  organisation_id: string;
+  referral_id: string;
+  reference: string;
+  status: ReferralStatus;
+  route: 'self' | 'professional' | null;
+  draft_token_hash: Buffer | null;
+  data_key_wrapped: Buffer;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  draft_expires_at: Timestamp | null;
+  submitted_at: Timestamp | null;
+  person_name: string | null;
+  person_date_of_birth: ColumnType<string | null, string | null, string | null>;
+  person_age: number | null;
+  gender: string | null;
+  gender_description: string | null;
+  phone_sealed: Buffer | null;
+  phone_index: Buffer | null;
+  phone_safe: boolean | null;
+  email_sealed: Buffer | null;
+  email_index: Buffer | null;
+  email_safe: boolean | null;
+  safe_times_sealed: Buffer | null;
+  voicemail_allowed: boolean | null;
+  may_say_who_we_are: boolean | null;
+  code_word_sealed: Buffer | null;
+  language: string | null;
+  interpreter_needed: boolean | null;
+  accessibility_needs_sealed: Buffer | null;
+  in_immediate_danger: boolean | null;
+  behaviours: Generated<string[]>;
+  what_is_happening_sealed: Buffer | null;
+  duration: string | null;
+  perpetrator_known: boolean | null;
+  perpetrator_name: string | null;
+  perpetrator_relationship: string | null;
+  police_involved: string | null;
+  crime_reference: string | null;
+  children_in_household: string | null;
+  referrer_name: string | null;
+  referrer_role: string | null;
+  referrer_agency: string | null;
+  referrer_phone_sealed: Buffer | null;
+  referrer_email_sealed: Buffer | null;
+  consent_confirmed: boolean | null;
+}
+
 export interface Database {
   installation: InstallationTable;
-  sign_in_failures: SignInFailuresTable;
+  rate_limit_events: RateLimitEventsTable;
   organisations: OrganisationsTable;
   organisation_keys: OrganisationKeysTable;
   users: UsersTable;
   invitations: InvitationsTable;
   sessions: SessionsTable;
   audit_events: AuditEventsTable;
+  referrals: ReferralsTable;
 }

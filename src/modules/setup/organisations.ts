@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Trx } from '../../db/database.ts';
 import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
@@ -6,6 +6,12 @@ import { hashPassphrase } from '../../platform/auth/passphrase.ts';
 import { seal } from '../../platform/crypto/envelope.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
 import { insertUser } from '../staff/users.repository.ts';
+
+/** The neutral code in the public referral form's address: 8 lowercase letters and digits. */
+export function newReferralCode(): string {
+  const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
+  return Array.from(randomBytes(8), (byte) => alphabet[byte % alphabet.length]).join('');
+}
 
 export type NewOrganisation = {
   serviceName: string;
@@ -28,7 +34,12 @@ export async function createOrganisation(
   await sql`SELECT set_config('vigil.organisation_id', ${organisationId}, true)`.execute(trx);
   await trx
     .insertInto('organisations')
-    .values({ organisation_id: organisationId, service_name: input.serviceName, created_at: now })
+    .values({
+      organisation_id: organisationId,
+      service_name: input.serviceName,
+      created_at: now,
+      referral_code: newReferralCode(),
+    })
     .execute();
   const organisationKey = await keys.createOrganisationKey(trx, organisationId, now);
   await insertUser(trx, {

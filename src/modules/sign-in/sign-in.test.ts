@@ -20,7 +20,7 @@ describe('Staff sign-in', () => {
   });
   after(async () => test.close());
   beforeEach(async () => {
-    await test.database.ownerDb.deleteFrom('sign_in_failures').execute();
+    await test.database.ownerDb.deleteFrom('rate_limit_events').execute();
     test.clock.advance(MINUTE);
   });
 
