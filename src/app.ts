@@ -10,6 +10,9 @@ import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { homeRoutes } from './modules/home/home.routes.ts';
 import { exitRoutes } from './modules/safety/exit.routes.ts';
 import { publicReferralRoutes } from './modules/referrals/public-referral.routes.ts';
+import { referralsRoutes } from './modules/referrals/referrals.routes.ts';
+import { settingsRoutes } from './modules/settings/settings.routes.ts';
+import { can } from './platform/permissions.ts';
 import { setupRoutes } from './modules/setup/setup.routes.ts';
 import { signInRoutes } from './modules/sign-in/sign-in.routes.ts';
 import { staffRoutes } from './modules/staff/staff.routes.ts';
@@ -24,6 +27,10 @@ import { loggerOptions } from './platform/logging.ts';
 export type RegisteredRoute = { method: string; url: string };
 
 declare module 'fastify' {
+  interface FastifyRequest {
+    /** For staff who triage: how many referrals are waiting (shown in the navigation). */
+    referralsWaiting: number | null;
+  }
   interface FastifyInstance {
     /** Every route the app serves: the authorisation matrix test walks it. */
     routeTable: RegisteredRoute[];
@@ -51,6 +58,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify(fastifyOptions);
   const { services } = options;
   const routeTable: RegisteredRoute[] = [];
+  app.decorateRequest('referralsWaiting', null);
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routeTable.push({ method, url: route.url ?? route.path });
@@ -64,6 +72,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(errorsPlugin);
   await app.register(assetsPlugin);
 
+  // The navigation shows triage staff how many referrals are waiting, on every page.
+  app.addHook('preHandler', async (request) => {
+    const session = request.session;
+    if (
+      session?.stage === 'active' &&
+      can(session.user.role, 'referral:triage') &&
+      !request.url.startsWith('/assets/')
+    ) {
+      request.referralsWaiting = await services.referrals.waitingCount(session);
+    }
+  });
+
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/ready', async (_request, reply) => {
     try {
@@ -75,7 +95,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   registerRoutes(app, [
-    ...homeRoutes(),
+    ...homeRoutes(services),
     ...setupRoutes(services),
     ...signInRoutes(services),
     ...accountRoutes(services),
@@ -83,6 +103,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...auditRoutes(services),
     ...exitRoutes(services),
     ...publicReferralRoutes(services),
+    ...referralsRoutes(services),
+    ...settingsRoutes(services),
   ]);
   return app;
 }

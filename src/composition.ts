@@ -12,6 +12,7 @@ import type { Mailer } from './platform/mail/mailer.ts';
 import { RateLimiter } from './platform/rate-limit.ts';
 import { HOUR } from './platform/clock.ts';
 import { NotificationService } from './modules/notifications/notifications.service.ts';
+import { SettingsService } from './modules/settings/settings.service.ts';
 
 /** The composition root: every service built from the database, the clock and the master key. No container. */
 export function createServices(deps: {
@@ -26,6 +27,7 @@ export function createServices(deps: {
   const sessions = new SessionService(db, clock);
   const throttle = new SignInThrottle(db, clock, deps.masterKey);
   return {
+    publicUrl: deps.publicUrl,
     keys,
     sessions,
     throttle,
@@ -34,6 +36,7 @@ export function createServices(deps: {
     signIn: new SignInService({ db, clock, sessions, throttle, keys }),
     staff: new StaffService({ db, clock, sessions, publicUrl: deps.publicUrl }),
     referrals: new ReferralService({ db, clock, keys }),
+    settings: new SettingsService({ db, clock }),
     notifications: new NotificationService({
       db,
       clock,

@@ -20,6 +20,7 @@ export const paths = {
   invitation: (token = ':token') => `/invitation/${token}`,
   audit: '/audit',
   exit: '/exit',
+  settings: '/settings',
   referrals: '/referrals',
   referral: (referralId = ':referralId') => `/referrals/${referralId}`,
   publicReferral: {

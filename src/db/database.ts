@@ -7,13 +7,19 @@ export type Trx = Transaction<Database>;
 export type DbOrTrx = Db | Trx;
 
 const INT8_OID = 20;
+const DATE_OID = 1082;
 
-/** bigint columns in Vigil are counters well inside Number's exact range. */
+/**
+ * bigint columns in Vigil are counters well inside Number's exact range; a calendar date (a birthday) stays the
+ * 'YYYY-MM-DD' text it is, never a midnight in some time zone.
+ */
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8_OID
       ? (value: string) => Number(value)
-      : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
+      : oid === DATE_OID
+        ? (value: string) => value
+        : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
 };
 
 export function createPool(connectionString: string, max: number, applicationName: string): pg.Pool {

@@ -1,7 +1,13 @@
 import type { Role } from '../db/schema.ts';
 
 /** Permissions are resource:action; each role is granted a fixed set. Record scope is applied in queries. */
-export const PERMISSIONS = ['staff:read', 'staff:manage', 'audit:read'] as const;
+export const PERMISSIONS = [
+  'staff:read',
+  'staff:manage',
+  'audit:read',
+  'organisation:manage',
+  'referral:triage',
+] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLES: readonly Role[] = ['administrator', 'manager', 'caseworker', 'police_liaison', 'auditor'];
@@ -23,8 +29,8 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
 };
 
 const grants: Record<Role, readonly Permission[]> = {
-  administrator: ['staff:read', 'staff:manage', 'audit:read'],
-  manager: ['staff:read'],
+  administrator: ['staff:read', 'staff:manage', 'audit:read', 'organisation:manage'],
+  manager: ['staff:read', 'referral:triage'],
   caseworker: [],
   police_liaison: [],
   auditor: ['audit:read', 'staff:read'],

@@ -13,6 +13,7 @@ import {
   type StaffCredentials,
   type TestApp,
 } from '../support/app.ts';
+import { givenReferral } from '../support/referrals.ts';
 
 /**
  * Walks every route the app registers, as every role and as someone not signed in, and compares the status
@@ -65,6 +66,10 @@ describe('authorisation matrix and security headers', () => {
     if (concrete.includes(':userId')) {
       const target = await givenStaff(test, admin.organisationId, 'caseworker');
       concrete = concrete.replace(':userId', target.userId);
+    }
+    if (concrete.includes(':referralId')) {
+      const { referralId } = await givenReferral(test, admin.organisationId);
+      concrete = concrete.replace(':referralId', referralId);
     }
     return concrete
       .replace(':sessionId', crypto.randomUUID())

@@ -1,9 +1,10 @@
+import type { Services } from '../../composition.ts';
 import { paths } from '../../paths.ts';
 import type { Route } from '../../platform/http/routing.ts';
 import { signedIn } from '../../platform/http/routing.ts';
 import { can } from '../../platform/permissions.ts';
 
-export function homeRoutes(): Route[] {
+export function homeRoutes(services: Services): Route[] {
   return [
     {
       method: 'GET',
@@ -13,6 +14,16 @@ export function homeRoutes(): Route[] {
         const { session } = signedIn(request);
         const role = session.user.role;
         const sections = [
+          can(role, 'referral:triage') && {
+            title: request.referralsWaiting ? `Referrals (${request.referralsWaiting} waiting)` : 'Referrals',
+            href: paths.referrals,
+            text: 'Triage new referrals: urgent ones first, then the longest waiting.',
+          },
+          can(role, 'organisation:manage') && {
+            title: 'Settings',
+            href: paths.settings,
+            text: 'Change the name of the service and where new-referral emails go.',
+          },
           can(role, 'staff:manage') && {
             title: 'Staff',
             href: paths.staff,
@@ -35,10 +46,11 @@ export function homeRoutes(): Route[] {
             text: 'See where you are signed in, end sessions you do not recognise and check your sign-in history.',
           },
         ].filter(Boolean);
+        const settings = await services.settings.get(session);
         return reply.render('home/home.njk', {
           pageTitle: 'Home',
           sections,
-          firstName: session.user.displayName.split(' ')[0],
+          referralLink: `${services.publicUrl}${paths.publicReferral.start(settings.referralCode)}`,
         });
       },
     },

@@ -72,7 +72,7 @@ export function answersToColumns(
     columns.phone_index = changes.phone ? blindIndex(indexKey, 'phone', changes.phone) : null;
   if ('email' in changes)
     columns.email_index = changes.email ? blindIndex(indexKey, 'email', changes.email) : null;
-  return columns as Updateable<ReferralsTable>;
+  return columns;
 }
 
 export function columnsToAnswers(row: ReferralRow, dataKey: Buffer): ReferralAnswers {

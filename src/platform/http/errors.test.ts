@@ -29,7 +29,7 @@ describe('error pages', () => {
       headers: { accept: 'application/json' },
     });
     assert.equal(response.statusCode, 500);
-    assert.deepEqual(Object.keys(response.json() as object).sort(), ['error', 'requestId']);
+    assert.deepEqual(Object.keys(response.json<object>()).sort(), ['error', 'requestId']);
   });
 
   it('refuses an oversized form with a 413 page', async () => {

@@ -73,8 +73,13 @@ export function navigationFor(request: FastifyRequest): NavigationItem[] {
     active: href === paths.home ? current === href : current === href || current.startsWith(`${href}/`),
   });
   const items = [item('Home', paths.home)];
+  if (can(session.user.role, 'referral:triage')) {
+    const waiting = request.referralsWaiting ?? 0;
+    items.push(item(waiting ? `Referrals (${waiting})` : 'Referrals', paths.referrals));
+  }
   if (can(session.user.role, 'staff:read')) items.push(item('Staff', paths.staff));
   if (can(session.user.role, 'audit:read')) items.push(item('Audit trail', paths.audit));
+  if (can(session.user.role, 'organisation:manage')) items.push(item('Settings', paths.settings));
   items.push(item('Your account', paths.account));
   return items;
 }
