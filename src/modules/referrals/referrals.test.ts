@@ -74,11 +74,9 @@ describe('Referrals queue (triage)', () => {
       .selectAll()
       .where('referral_id', '=', referralId)
       .executeTakeFirstOrThrow();
-    const dump = JSON.stringify(row, (_key, value: unknown) =>
-      value && typeof value === 'object' && 'type' in value && (value as { type: string }).type === 'Buffer'
-        ? Buffer.from((value as { data: number[] }).data).toString('latin1')
-        : value,
-    );
+    const dump = Object.values(row)
+      .map((value) => (Buffer.isBuffer(value) ? value.toString('latin1') : JSON.stringify(value)))
+      .join('\n');
     for (const secret of [
       'snowdrop-unique',
       'He keeps messaging me',
