@@ -13,6 +13,8 @@ import { RateLimiter } from './platform/rate-limit.ts';
 import { HOUR } from './platform/clock.ts';
 import { NotificationService } from './modules/notifications/notifications.service.ts';
 import { SettingsService } from './modules/settings/settings.service.ts';
+import { CaseService } from './modules/cases/cases.service.ts';
+import { TriageService } from './modules/referrals/triage.service.ts';
 
 /** The composition root: every service built from the database, the clock and the master key. No container. */
 export function createServices(deps: {
@@ -26,6 +28,7 @@ export function createServices(deps: {
   const keys = new KeyRing(deps.masterKey);
   const sessions = new SessionService(db, clock);
   const throttle = new SignInThrottle(db, clock, deps.masterKey);
+  const cases = new CaseService({ db, clock, keys });
   return {
     publicUrl: deps.publicUrl,
     keys,
@@ -37,6 +40,8 @@ export function createServices(deps: {
     staff: new StaffService({ db, clock, sessions, publicUrl: deps.publicUrl }),
     referrals: new ReferralService({ db, clock, keys }),
     settings: new SettingsService({ db, clock }),
+    cases,
+    triage: new TriageService({ db, clock, keys, cases }),
     notifications: new NotificationService({
       db,
       clock,

@@ -142,6 +142,71 @@ export interface ReferralsTable {
   consent_confirmed: boolean | null;
 }
 
+export interface ClientsTable {
+  organisation_id: string;
+  client_id: string;
+  data_key_wrapped: Buffer;
+  name: string;
+  date_of_birth: ColumnType<string | null, string | null, string | null>;
+  age_at_referral: number | null;
+  gender: string | null;
+  gender_description: string | null;
+  phone_sealed: Buffer | null;
+  phone_index: Buffer | null;
+  phone_safe: boolean | null;
+  email_sealed: Buffer | null;
+  email_index: Buffer | null;
+  email_safe: boolean | null;
+  safe_times_sealed: Buffer | null;
+  voicemail_allowed: boolean | null;
+  may_say_who_we_are: boolean | null;
+  code_word_sealed: Buffer | null;
+  language: string | null;
+  interpreter_needed: boolean | null;
+  accessibility_needs_sealed: Buffer | null;
+  created_at: Timestamp;
+}
+
+export type CaseStatus = 'open' | 'active' | 'closed';
+
+export interface CasesTable {
+  organisation_id: string;
+  case_id: string;
+  reference: string;
+  client_id: string;
+  data_key_wrapped: Buffer;
+  status: CaseStatus;
+  urgent: Generated<boolean>;
+  allocated_to: string | null;
+  opened_at: Timestamp;
+  opened_by: string;
+  closed_at: Timestamp | null;
+}
+
+export interface CaseAllocationsTable {
+  organisation_id: string;
+  allocation_id: string;
+  case_id: string;
+  allocated_to: string;
+  allocated_by: string;
+  allocated_at: Timestamp;
+  ended_at: Timestamp | null;
+}
+
+export type TriageDecision = 'accepted' | 'signposted' | 'declined' | 'information_requested';
+
+export interface ReferralDecisionsTable {
+  organisation_id: string;
+  decision_id: string;
+  referral_id: string;
+  decision: TriageDecision;
+  reason: string;
+  signposted_to: string | null;
+  case_id: string | null;
+  decided_by: string;
+  decided_at: Timestamp;
+}
+
 export interface Database {
   installation: InstallationTable;
   rate_limit_events: RateLimitEventsTable;
@@ -152,4 +217,8 @@ export interface Database {
   sessions: SessionsTable;
   audit_events: AuditEventsTable;
   referrals: ReferralsTable;
+  clients: ClientsTable;
+  cases: CasesTable;
+  case_allocations: CaseAllocationsTable;
+  referral_decisions: ReferralDecisionsTable;
 }

@@ -7,6 +7,11 @@ export const PERMISSIONS = [
   'audit:read',
   'organisation:manage',
   'referral:triage',
+  /** Open cases on one's own caseload. */
+  'case:read',
+  /** Open any case in the organisation (team oversight). */
+  'case:read_all',
+  'case:allocate',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -30,8 +35,8 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
 
 const grants: Record<Role, readonly Permission[]> = {
   administrator: ['staff:read', 'staff:manage', 'audit:read', 'organisation:manage'],
-  manager: ['staff:read', 'referral:triage'],
-  caseworker: [],
+  manager: ['staff:read', 'referral:triage', 'case:read', 'case:read_all', 'case:allocate'],
+  caseworker: ['case:read'],
   police_liaison: [],
   auditor: ['audit:read', 'staff:read'],
 };

@@ -1,0 +1,360 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { inOrganisation, type Db, type Trx } from '../../db/database.ts';
+import type { CaseStatus } from '../../db/schema.ts';
+import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
+import type { CurrentSession } from '../../platform/auth/sessions.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { KeyRing } from '../../platform/crypto/key-ring.ts';
+import { can } from '../../platform/permissions.ts';
+import { findClient, rowToClient, type Client } from './clients.repository.ts';
+
+const REFERENCE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+
+/** A short, unguessable reference staff can read out: four characters, a dash, four more. */
+export function newCaseReference(): string {
+  const chars = Array.from(
+    randomBytes(8),
+    (byte) => REFERENCE_ALPHABET[byte % REFERENCE_ALPHABET.length],
+  ).join('');
+  return `${chars.slice(0, 4)}-${chars.slice(4)}`;
+}
+
+export type CaseSummary = {
+  caseId: string;
+  reference: string;
+  clientName: string;
+  status: CaseStatus;
+  urgent: boolean;
+  openedAt: Date;
+  allocatedToName: string | null;
+};
+
+export type CaseRecord = {
+  caseId: string;
+  reference: string;
+  status: CaseStatus;
+  urgent: boolean;
+  openedAt: Date;
+  client: Client;
+  allocatedTo: { userId: string; name: string } | null;
+  allocations: { name: string; allocatedByName: string; allocatedAt: Date; endedAt: Date | null }[];
+  referral: { referralId: string; reference: string } | null;
+};
+
+export type CaseworkerLoad = { userId: string; name: string; openCases: number; urgentCases: number };
+
+export type CaseAccess =
+  { kind: 'ok'; record: CaseRecord } | { kind: 'not_on_caseload' } | { kind: 'not_found' };
+
+/**
+ * Case records and who holds them. Record scope is part of every query: caseworkers open the cases allocated to
+ * them; managers (case:read_all) open any case in the organisation.
+ */
+export class CaseService {
+  private readonly db: Db;
+  private readonly clock: Clock;
+  private readonly keys: KeyRing;
+
+  constructor(deps: { db: Db; clock: Clock; keys: KeyRing }) {
+    this.db = deps.db;
+    this.clock = deps.clock;
+    this.keys = deps.keys;
+  }
+
+  /** Opens a case for a client in the caller's transaction (used when a referral is accepted). */
+  async openCase(
+    trx: Trx,
+    session: CurrentSession,
+    clientId: string,
+    urgent: boolean,
+  ): Promise<{ caseId: string; reference: string }> {
+    const caseId = randomUUID();
+    const reference = newCaseReference();
+    const organisationKey = await this.keys.organisationKey(trx, session.organisationId);
+    await trx
+      .insertInto('cases')
+      .values({
+        organisation_id: session.organisationId,
+        case_id: caseId,
+        reference,
+        client_id: clientId,
+        data_key_wrapped: this.keys.newDataKey(organisationKey, `case:${caseId}`).wrapped,
+        status: 'open',
+        urgent,
+        allocated_to: null,
+        opened_at: this.clock.now(),
+        opened_by: session.user.userId,
+        closed_at: null,
+      })
+      .execute();
+    await appendAuditEvent(
+      trx,
+      {
+        organisationId: session.organisationId,
+        actorUserId: session.user.userId,
+        action: 'case.opened',
+        recordType: 'case',
+        recordId: reference,
+      },
+      this.clock.now(),
+    );
+    return { caseId, reference };
+  }
+
+  /** Gives a case to a caseworker; the previous allocation is ended, not overwritten. */
+  async allocate(
+    session: CurrentSession,
+    caseId: string,
+    userId: string,
+  ): Promise<'done' | 'not_found' | 'not_a_caseworker'> {
+    return inOrganisation(this.db, session.organisationId, (trx) =>
+      this.allocateIn(trx, session, caseId, userId),
+    );
+  }
+
+  async allocateIn(
+    trx: Trx,
+    session: CurrentSession,
+    caseId: string,
+    userId: string,
+  ): Promise<'done' | 'not_found' | 'not_a_caseworker'> {
+    const found = await trx
+      .selectFrom('cases')
+      .select(['reference', 'allocated_to', 'status'])
+      .where('organisation_id', '=', session.organisationId)
+      .where('case_id', '=', caseId)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!found || found.status === 'closed') return 'not_found';
+    const assignee = await trx
+      .selectFrom('users')
+      .select(['role', 'status'])
+      .where('organisation_id', '=', session.organisationId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    if (
+      !assignee ||
+      assignee.status !== 'active' ||
+      !(assignee.role === 'caseworker' || assignee.role === 'manager')
+    ) {
+      return 'not_a_caseworker';
+    }
+    if (found.allocated_to === userId) return 'done';
+    const now = this.clock.now();
+    await trx
+      .updateTable('case_allocations')
+      .set({ ended_at: now })
+      .where('organisation_id', '=', session.organisationId)
+      .where('case_id', '=', caseId)
+      .where('ended_at', 'is', null)
+      .execute();
+    await trx
+      .insertInto('case_allocations')
+      .values({
+        organisation_id: session.organisationId,
+        allocation_id: randomUUID(),
+        case_id: caseId,
+        allocated_to: userId,
+        allocated_by: session.user.userId,
+        allocated_at: now,
+        ended_at: null,
+      })
+      .execute();
+    await trx
+      .updateTable('cases')
+      .set({ allocated_to: userId, status: found.status === 'open' ? 'active' : found.status })
+      .where('organisation_id', '=', session.organisationId)
+      .where('case_id', '=', caseId)
+      .execute();
+    await appendAuditEvent(
+      trx,
+      {
+        organisationId: session.organisationId,
+        actorUserId: session.user.userId,
+        action: found.allocated_to ? 'case.reallocated' : 'case.allocated',
+        recordType: 'case',
+        recordId: found.reference,
+        details: { from: found.allocated_to, to: userId },
+      },
+      now,
+    );
+    return 'done';
+  }
+
+  /** Caseworkers (and managers, who may hold cases) with how many open and urgent cases each holds. */
+  async caseworkers(session: CurrentSession): Promise<CaseworkerLoad[]> {
+    return inOrganisation(this.db, session.organisationId, async (trx) => {
+      const rows = await trx
+        .selectFrom('users')
+        .leftJoin('cases', (join) =>
+          join
+            .onRef('cases.organisation_id', '=', 'users.organisation_id')
+            .onRef('cases.allocated_to', '=', 'users.user_id')
+            .on('cases.status', '<>', 'closed'),
+        )
+        .select((eb) => [
+          'users.user_id',
+          'users.display_name',
+          eb.fn.count<number>('cases.case_id').as('open_cases'),
+          eb.fn.count<number>('cases.case_id').filterWhere('cases.urgent', '=', true).as('urgent_cases'),
+        ])
+        .where('users.organisation_id', '=', session.organisationId)
+        .where('users.status', '=', 'active')
+        .where('users.role', 'in', ['caseworker', 'manager'])
+        .groupBy(['users.user_id', 'users.display_name'])
+        .orderBy('users.display_name')
+        .execute();
+      return rows.map((row) => ({
+        userId: row.user_id,
+        name: row.display_name,
+        openCases: Number(row.open_cases),
+        urgentCases: Number(row.urgent_cases),
+      }));
+    });
+  }
+
+  /** Open cases: one's own; or, for someone with case:read_all and `team`, the whole team's, unallocated first. */
+  async caseload(session: CurrentSession, scope: 'mine' | 'team'): Promise<CaseSummary[]> {
+    return inOrganisation(this.db, session.organisationId, async (trx) => {
+      let query = trx
+        .selectFrom('cases')
+        .innerJoin('clients', (join) =>
+          join
+            .onRef('clients.organisation_id', '=', 'cases.organisation_id')
+            .onRef('clients.client_id', '=', 'cases.client_id'),
+        )
+        .leftJoin('users', (join) =>
+          join
+            .onRef('users.organisation_id', '=', 'cases.organisation_id')
+            .onRef('users.user_id', '=', 'cases.allocated_to'),
+        )
+        .select([
+          'cases.case_id',
+          'cases.reference',
+          'cases.status',
+          'cases.urgent',
+          'cases.opened_at',
+          'clients.name',
+          'users.display_name',
+        ])
+        .where('cases.organisation_id', '=', session.organisationId)
+        .where('cases.status', '<>', 'closed');
+      if (scope === 'mine' || !can(session.user.role, 'case:read_all')) {
+        query = query.where('cases.allocated_to', '=', session.user.userId);
+      }
+      const rows = await query
+        .orderBy((eb) => eb('cases.allocated_to', 'is', null), 'desc')
+        .orderBy('cases.urgent', 'desc')
+        .orderBy('cases.opened_at', 'asc')
+        .limit(1000)
+        .execute();
+      await appendAuditEvent(
+        trx,
+        {
+          organisationId: session.organisationId,
+          actorUserId: session.user.userId,
+          action: 'case.caseload_viewed',
+          details: { scope, shown: rows.length },
+        },
+        this.clock.now(),
+      );
+      return rows.map((row) => ({
+        caseId: row.case_id,
+        reference: row.reference,
+        clientName: row.name,
+        status: row.status,
+        urgent: row.urgent,
+        openedAt: row.opened_at,
+        allocatedToName: row.display_name,
+      }));
+    });
+  }
+
+  /** One case in full, if it is within the caller's scope; the reading is audited. */
+  async view(session: CurrentSession, caseId: string): Promise<CaseAccess> {
+    return inOrganisation(this.db, session.organisationId, async (trx) => {
+      const row = await trx
+        .selectFrom('cases')
+        .selectAll()
+        .where('organisation_id', '=', session.organisationId)
+        .where('case_id', '=', caseId)
+        .executeTakeFirst();
+      if (!row) return { kind: 'not_found' } as const;
+      if (!can(session.user.role, 'case:read_all') && row.allocated_to !== session.user.userId) {
+        return { kind: 'not_on_caseload' } as const;
+      }
+      const clientRow = await findClient(trx, session.organisationId, row.client_id);
+      const organisationKey = await this.keys.organisationKey(trx, session.organisationId);
+      const clientKey = this.keys.unwrapDataKey(
+        organisationKey,
+        clientRow!.data_key_wrapped,
+        `client:${row.client_id}`,
+      );
+      const allocations = await trx
+        .selectFrom('case_allocations')
+        .innerJoin('users as holder', (join) =>
+          join
+            .onRef('holder.organisation_id', '=', 'case_allocations.organisation_id')
+            .onRef('holder.user_id', '=', 'case_allocations.allocated_to'),
+        )
+        .innerJoin('users as allocator', (join) =>
+          join
+            .onRef('allocator.organisation_id', '=', 'case_allocations.organisation_id')
+            .onRef('allocator.user_id', '=', 'case_allocations.allocated_by'),
+        )
+        .select([
+          'holder.user_id',
+          'holder.display_name as holder_name',
+          'allocator.display_name as allocator_name',
+          'case_allocations.allocated_at',
+          'case_allocations.ended_at',
+        ])
+        .where('case_allocations.organisation_id', '=', session.organisationId)
+        .where('case_allocations.case_id', '=', caseId)
+        .orderBy('case_allocations.allocated_at', 'desc')
+        .execute();
+      const referral = await trx
+        .selectFrom('referral_decisions')
+        .innerJoin('referrals', (join) =>
+          join
+            .onRef('referrals.organisation_id', '=', 'referral_decisions.organisation_id')
+            .onRef('referrals.referral_id', '=', 'referral_decisions.referral_id'),
+        )
+        .select(['referrals.referral_id', 'referrals.reference'])
+        .where('referral_decisions.organisation_id', '=', session.organisationId)
+        .where('referral_decisions.case_id', '=', caseId)
+        .executeTakeFirst();
+      await appendAuditEvent(
+        trx,
+        {
+          organisationId: session.organisationId,
+          actorUserId: session.user.userId,
+          action: 'case.viewed',
+          recordType: 'case',
+          recordId: row.reference,
+        },
+        this.clock.now(),
+      );
+      const current = allocations.find((allocation) => allocation.ended_at === null);
+      return {
+        kind: 'ok',
+        record: {
+          caseId: row.case_id,
+          reference: row.reference,
+          status: row.status,
+          urgent: row.urgent,
+          openedAt: row.opened_at,
+          client: rowToClient(clientRow!, clientKey),
+          allocatedTo: current ? { userId: current.user_id, name: current.holder_name } : null,
+          allocations: allocations.map((allocation) => ({
+            name: allocation.holder_name,
+            allocatedByName: allocation.allocator_name,
+            allocatedAt: allocation.allocated_at,
+            endedAt: allocation.ended_at,
+          })),
+          referral: referral ? { referralId: referral.referral_id, reference: referral.reference } : null,
+        },
+      } as const;
+    });
+  }
+}
