@@ -23,6 +23,10 @@ export const paths = {
   settings: '/settings',
   referrals: '/referrals',
   referral: (referralId = ':referralId') => `/referrals/${referralId}`,
+  referralDecision: (referralId = ':referralId') => `/referrals/${referralId}/decision`,
+  cases: '/cases',
+  case: (caseId = ':caseId') => `/cases/${caseId}`,
+  caseAllocation: (caseId = ':caseId') => `/cases/${caseId}/allocation`,
   publicReferral: {
     start: (code = ':code') => `/r/${code}`,
     question: (code = ':code', step = ':step') => `/r/${code}/${step}`,

@@ -133,3 +133,14 @@ function formatIsoDate(iso: string): string {
     timeZone: 'UTC',
   }).format(new Date(`${iso}T00:00:00Z`));
 }
+
+const DECISION_LABELS: Record<string, string> = {
+  accepted: 'Accepted: case opened',
+  signposted: 'Signposted elsewhere',
+  declined: 'Declined',
+  information_requested: 'More information requested',
+};
+
+export function decisionLabel(decision: string): string {
+  return DECISION_LABELS[decision] ?? decision;
+}

@@ -6,6 +6,7 @@ import type { CurrentSession } from '../../platform/auth/sessions.ts';
 import { newScopedToken, parseScopedToken } from '../../platform/auth/tokens.ts';
 import { HOUR, SECOND, type Clock } from '../../platform/clock.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
+import { possibleDuplicates, type PossibleMatch } from './duplicates.ts';
 import { incompleteSteps, type ReferralAnswers, type StepId } from './referral-answers.ts';
 import {
   answersToColumns,
@@ -39,6 +40,7 @@ export type SubmitOutcome =
 
 export type QueueItem = {
   referralId: string;
+  status: 'submitted' | 'information_requested';
   reference: string;
   route: 'self' | 'professional' | null;
   urgent: boolean;
@@ -48,6 +50,7 @@ export type QueueItem = {
 };
 
 export type ReferralRecord = {
+  possibleDuplicates: PossibleMatch[];
   referralId: string;
   reference: string;
   status: ReferralRow['status'];
@@ -237,9 +240,17 @@ export class ReferralService {
     return inOrganisation(this.db, session.organisationId, async (trx) => {
       const rows = await trx
         .selectFrom('referrals')
-        .select(['referral_id', 'reference', 'route', 'in_immediate_danger', 'person_name', 'submitted_at'])
+        .select([
+          'referral_id',
+          'reference',
+          'status',
+          'route',
+          'in_immediate_danger',
+          'person_name',
+          'submitted_at',
+        ])
         .where('organisation_id', '=', session.organisationId)
-        .where('status', '=', 'submitted')
+        .where('status', 'in', ['submitted', 'information_requested'])
         .orderBy('in_immediate_danger', (ob) => ob.desc().nullsLast())
         .orderBy('submitted_at', 'asc')
         .limit(500)
@@ -256,6 +267,7 @@ export class ReferralService {
       );
       return rows.map((row) => ({
         referralId: row.referral_id,
+        status: row.status as QueueItem['status'],
         reference: row.reference,
         route: row.route,
         urgent: row.in_immediate_danger === true,
@@ -288,6 +300,7 @@ export class ReferralService {
         status: row.status,
         submittedAt: row.submitted_at,
         answers: columnsToAnswers(row, await this.dataKey(trx, row)),
+        possibleDuplicates: await possibleDuplicates(trx, row),
       };
     });
   }

@@ -149,3 +149,196 @@ describe('describeWaiting', () => {
     assert.equal(describeWaiting(72 * HOUR), '3 days');
   });
 });
+
+describe('Triage decisions', () => {
+  let test: TestApp;
+  let admin: StaffCredentials;
+  let manager: StaffCredentials;
+  let caseworker: StaffCredentials;
+
+  before(async () => {
+    test = await buildTestApp();
+    admin = await givenOrganisation(test);
+    manager = await givenStaff(test, admin.organisationId, 'manager', { displayName: 'Morgan Manager' });
+    caseworker = await givenStaff(test, admin.organisationId, 'caseworker', { displayName: 'Casey Worker' });
+  });
+  after(async () => test.close());
+
+  async function managerOn(referralId: string): Promise<TestBrowser> {
+    const browser = new TestBrowser(test);
+    await browser.signIn(manager);
+    await browser.get(`/referrals/${referralId}`);
+    return browser;
+  }
+
+  it('accepts a referral: creates the client with their safe-contact answers, opens a case and allocates it', async () => {
+    const { referralId, reference } = await givenReferral(test, admin.organisationId, {
+      personName: 'Riley Accepted',
+      ...urgent,
+    });
+    const browser = await managerOn(referralId);
+    const page = await browser.get(`/referrals/${referralId}`);
+    assert.match(page.body, /Casey Worker – 0 open cases, 0 urgent/);
+    const done = await browser.post(`/referrals/${referralId}/decision`, {
+      decision: 'accepted',
+      reason: 'Stalking by an ex-partner, meets our criteria',
+      allocateTo: caseworker.userId,
+      linkToClientId: 'new',
+    });
+    assert.equal(done.headers.location, `/referrals/${referralId}?decided=accepted`);
+    const after = await browser.get(done.headers.location);
+    assert.match(after.body, /Accepted: case opened/);
+    assert.match(after.body, /Stalking by an ex-partner, meets our criteria/);
+    assert.doesNotMatch(after.body, /data-qa="decision-form"/, 'a decided referral cannot be decided again');
+
+    const kase = await test.database.ownerDb.selectFrom('cases').selectAll().executeTakeFirstOrThrow();
+    assert.equal(kase.allocated_to, caseworker.userId);
+    assert.equal(kase.status, 'active');
+    assert.equal(kase.urgent, true);
+    const client = await test.database.ownerDb.selectFrom('clients').selectAll().executeTakeFirstOrThrow();
+    assert.equal(client.name, 'Riley Accepted');
+    assert.equal(client.voicemail_allowed, false);
+    assert.equal(client.code_word_sealed?.includes(Buffer.from('bluebell')), false);
+    const referral = await test.database.ownerDb
+      .selectFrom('referrals')
+      .select('phone_index')
+      .where('referral_id', '=', referralId)
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(client.phone_index, referral.phone_index, 'the client matches the referral by phone');
+
+    const actions = await test.database.ownerDb
+      .selectFrom('audit_events')
+      .select(['action', 'reason'])
+      .where('action', 'in', ['referral.accepted', 'case.opened', 'case.allocated'])
+      .orderBy('seq')
+      .execute();
+    assert.deepEqual(
+      actions.map((a) => a.action),
+      ['case.opened', 'case.allocated', 'referral.accepted'],
+    );
+    assert.equal(actions[2]?.reason, 'Stalking by an ex-partner, meets our criteria');
+    assert.doesNotMatch(reference, /Riley/);
+  });
+
+  it('needs a reason, and for signposting, where to; answers are kept', async () => {
+    const { referralId } = await givenReferral(test, admin.organisationId);
+    const browser = await managerOn(referralId);
+    const response = await browser.post(`/referrals/${referralId}/decision`, {
+      decision: 'signposted',
+      reason: '',
+    });
+    assert.equal(response.statusCode, 400);
+    assert.match(response.body, /href="#reason">Enter why you are signposting them elsewhere/);
+    assert.match(response.body, /href="#signpostedTo">Enter where you signposted them/);
+    const nothing = await browser.post(`/referrals/${referralId}/decision`, {});
+    assert.match(nothing.body, /Select what to do with this referral/);
+  });
+
+  it('records more-information-then-accept as two decisions, and refuses a second decision after the last', async () => {
+    const { referralId } = await givenReferral(test, admin.organisationId);
+    const browser = await managerOn(referralId);
+    await browser.post(`/referrals/${referralId}/decision`, {
+      decision: 'information_requested',
+      reason: 'Need the crime reference',
+    });
+    const queue = await browser.get('/referrals');
+    assert.match(queue.body, /Waiting for more information/);
+    await browser.get(`/referrals/${referralId}`);
+    await browser.post(`/referrals/${referralId}/decision`, {
+      decision: 'declined',
+      reason: 'Not stalking: a neighbour dispute, referred to mediation',
+    });
+    const again = await browser.post(`/referrals/${referralId}/decision`, {
+      decision: 'accepted',
+      reason: 'Changed my mind',
+    });
+    assert.equal(again.statusCode, 400);
+    assert.match(again.body, /Someone has already made a decision/);
+    const decisions = await test.database.ownerDb
+      .selectFrom('referral_decisions')
+      .select('decision')
+      .where('referral_id', '=', referralId)
+      .orderBy('decided_at')
+      .execute();
+    assert.deepEqual(
+      decisions.map((d) => d.decision),
+      ['information_requested', 'declined'],
+    );
+  });
+
+  it('refuses to allocate to someone who is not a caseworker, and opens no case', async () => {
+    const { referralId } = await givenReferral(test, admin.organisationId);
+    const police = await givenStaff(test, admin.organisationId, 'police_liaison');
+    const before = await test.database.ownerDb.selectFrom('cases').select('case_id').execute();
+    const browser = await managerOn(referralId);
+    const response = await browser.post(`/referrals/${referralId}/decision`, {
+      decision: 'accepted',
+      reason: 'Meets criteria',
+      allocateTo: police.userId,
+    });
+    assert.equal(response.statusCode, 400);
+    assert.match(response.body, /Select a caseworker from the list/);
+    const after = await test.database.ownerDb.selectFrom('cases').select('case_id').execute();
+    assert.equal(after.length, before.length);
+  });
+
+  it('shows possible duplicates by phone, email or similar name, and can link to the existing client', async () => {
+    const first = await givenReferral(test, admin.organisationId, {
+      personName: 'Taylor Duplicate',
+      phone: '07700 900555',
+      email: 'taylor@example.org',
+    });
+    let browser = await managerOn(first.referralId);
+    await browser.post(`/referrals/${first.referralId}/decision`, {
+      decision: 'accepted',
+      reason: 'Meets criteria',
+      allocateTo: 'none',
+    });
+
+    const second = await givenReferral(test, admin.organisationId, {
+      personName: 'Tayler Duplicat',
+      phone: '+44 7700 900555',
+      email: 'someone.else@example.org',
+    });
+    browser = await managerOn(second.referralId);
+    const page = await browser.get(`/referrals/${second.referralId}`);
+    assert.match(page.body, /Possibly already known to the service/);
+    assert.match(page.body, /Same phone number/);
+    assert.match(page.body, /Similar name/);
+    const client = await test.database.ownerDb
+      .selectFrom('clients')
+      .select('client_id')
+      .where('name', '=', 'Taylor Duplicate')
+      .executeTakeFirstOrThrow();
+    await browser.post(`/referrals/${second.referralId}/decision`, {
+      decision: 'accepted',
+      reason: 'Same person, new incidents',
+      allocateTo: 'none',
+      linkToClientId: client.client_id,
+    });
+    const clients = await test.database.ownerDb
+      .selectFrom('clients')
+      .select('client_id')
+      .where('name', 'in', ['Taylor Duplicate', 'Tayler Duplicat'])
+      .execute();
+    assert.equal(clients.length, 1, 'linked, not duplicated');
+    const cases = await test.database.ownerDb
+      .selectFrom('cases')
+      .select('case_id')
+      .where('client_id', '=', client.client_id)
+      .execute();
+    assert.equal(cases.length, 2);
+  });
+
+  it('does not flag unrelated people', async () => {
+    const { referralId } = await givenReferral(test, admin.organisationId, {
+      personName: 'Quentin Unrelated',
+      phone: '07700 900999',
+      email: 'quentin@example.org',
+      personDateOfBirth: '1975-01-01',
+    });
+    const browser = await managerOn(referralId);
+    const page = await browser.get(`/referrals/${referralId}`);
+    assert.doesNotMatch(page.body, /Possibly already known to the service/);
+  });
+});
