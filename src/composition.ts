@@ -14,6 +14,7 @@ import { HOUR } from './platform/clock.ts';
 import { NotificationService } from './modules/notifications/notifications.service.ts';
 import { SettingsService } from './modules/settings/settings.service.ts';
 import { CaseService } from './modules/cases/cases.service.ts';
+import { CaseworkService } from './modules/cases/casework.service.ts';
 import { TriageService } from './modules/referrals/triage.service.ts';
 
 /** The composition root: every service built from the database, the clock and the master key. No container. */
@@ -41,6 +42,7 @@ export function createServices(deps: {
     referrals: new ReferralService({ db, clock, keys }),
     settings: new SettingsService({ db, clock }),
     cases,
+    casework: new CaseworkService({ db, clock, keys }),
     triage: new TriageService({ db, clock, keys, cases }),
     notifications: new NotificationService({
       db,

@@ -207,6 +207,109 @@ export interface ReferralDecisionsTable {
   decided_at: Timestamp;
 }
 
+export type ContactMethod = 'phone' | 'text_message' | 'email' | 'in_person' | 'video' | 'letter' | 'other';
+export type ContactOutcome = 'spoke' | 'no_answer' | 'left_voicemail' | 'message_sent' | 'met';
+export type CloseOutcome = 'support_completed' | 'client_disengaged' | 'client_declined' | 'moved_away' | 'transferred' | 'other';
+
+export interface CaseContactsTable {
+  organisation_id: string;
+  contact_id: string;
+  case_id: string;
+  occurred_at: Timestamp;
+  duration_minutes: number | null;
+  method: ContactMethod;
+  direction: 'outgoing' | 'incoming';
+  outcome: ContactOutcome;
+  summary_sealed: Buffer;
+  safe_contact_followed: boolean;
+  safe_contact_note_sealed: Buffer | null;
+  recorded_by: string;
+  recorded_at: Timestamp;
+}
+
+export interface CaseNotesTable {
+  organisation_id: string;
+  note_id: string;
+  case_id: string;
+  body_sealed: Buffer;
+  recorded_by: string;
+  recorded_at: Timestamp;
+}
+
+export interface TasksTable {
+  organisation_id: string;
+  task_id: string;
+  case_id: string;
+  title: string;
+  due_on: ColumnType<string, string, string>;
+  owner_id: string;
+  created_by: string;
+  created_at: Timestamp;
+  completed_at: Timestamp | null;
+  completed_by: string | null;
+}
+
+export interface CaseStatusChangesTable {
+  organisation_id: string;
+  change_id: string;
+  case_id: string;
+  from_status: string;
+  to_status: CaseStatus;
+  reason: string;
+  outcome: CloseOutcome | null;
+  changed_by: string;
+  changed_at: Timestamp;
+}
+
+export type PerpetratorIdentifierKind = 'phone' | 'email' | 'handle' | 'vehicle';
+
+export interface PerpetratorsTable {
+  organisation_id: string;
+  perpetrator_id: string;
+  data_key_wrapped: Buffer;
+  name: string | null;
+  aliases: Generated<string[]>;
+  date_of_birth: ColumnType<string | null, string | null, string | null>;
+  approximate_age: number | null;
+  description_sealed: Buffer | null;
+  addresses_sealed: Buffer | null;
+  risk_factors: Generated<string[]>;
+  risk_notes_sealed: Buffer | null;
+  created_at: Timestamp;
+  created_by: string;
+  updated_at: Timestamp;
+}
+
+export interface PerpetratorIdentifiersTable {
+  organisation_id: string;
+  identifier_id: string;
+  perpetrator_id: string;
+  kind: PerpetratorIdentifierKind;
+  index: Buffer;
+  value_sealed: Buffer;
+  platform: string | null;
+}
+
+export interface CasePerpetratorsTable {
+  organisation_id: string;
+  case_id: string;
+  perpetrator_id: string;
+  relationship: string;
+  linked_at: Timestamp;
+  linked_by: string;
+}
+
+export interface PerpetratorAlertsTable {
+  organisation_id: string;
+  alert_id: string;
+  perpetrator_id: string;
+  case_id: string;
+  reasons: string;
+  created_at: Timestamp;
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+}
+
 export interface Database {
   installation: InstallationTable;
   rate_limit_events: RateLimitEventsTable;
@@ -221,4 +324,12 @@ export interface Database {
   cases: CasesTable;
   case_allocations: CaseAllocationsTable;
   referral_decisions: ReferralDecisionsTable;
+  case_contacts: CaseContactsTable;
+  case_notes: CaseNotesTable;
+  tasks: TasksTable;
+  case_status_changes: CaseStatusChangesTable;
+  perpetrators: PerpetratorsTable;
+  perpetrator_identifiers: PerpetratorIdentifiersTable;
+  case_perpetrators: CasePerpetratorsTable;
+  perpetrator_alerts: PerpetratorAlertsTable;
 }

@@ -1,5 +1,7 @@
 import { EMPTY_ANSWERS, type ReferralAnswers } from '../../src/modules/referrals/referral-answers.ts';
-import type { TestApp } from './app.ts';
+import { inOrganisation } from '../../src/db/database.ts';
+import type { CurrentSession } from '../../src/platform/auth/sessions.ts';
+import type { StaffCredentials, TestApp } from './app.ts';
 
 /** A complete self-referral's answers; traits override what a test cares about. */
 export function referralAnswers(overrides: Partial<ReferralAnswers> = {}): ReferralAnswers {
@@ -45,4 +47,34 @@ export async function givenReferral(
   if (outcome.kind !== 'submitted') throw new Error(`referral not submitted: ${outcome.kind}`);
   const draft = await test.services.referrals.draft(token);
   return { reference: outcome.reference, referralId: draft!.referralId };
+}
+
+/** A live session for calling services directly as this person (as if they had signed in). */
+export async function sessionFor(test: TestApp, user: StaffCredentials): Promise<CurrentSession> {
+  const token = await inOrganisation(test.database.db, user.organisationId, (trx) =>
+    test.services.sessions.start(trx, user.organisationId, user.userId, 'active', {
+      clientAddress: null,
+      userAgent: null,
+    }),
+  );
+  const found = await test.services.sessions.lookup(token);
+  if (found.kind !== 'active') throw new Error('session did not start');
+  return found.session;
+}
+
+/** A case opened by accepting a referral, allocated to `holder` when given. */
+export async function givenCase(
+  test: TestApp,
+  manager: StaffCredentials,
+  options: { holder?: StaffCredentials; answers?: Partial<ReferralAnswers> } = {},
+): Promise<{ caseId: string; referralId: string }> {
+  const { referralId } = await givenReferral(test, manager.organisationId, options.answers);
+  const outcome = await test.services.triage.decide(await sessionFor(test, manager), referralId, {
+    decision: 'accepted',
+    reason: 'Meets the service criteria',
+    allocateTo: options.holder?.userId ?? null,
+    linkToClientId: null,
+  });
+  if (outcome.kind !== 'decided' || !outcome.caseId) throw new Error(`case not opened: ${outcome.kind}`);
+  return { caseId: outcome.caseId, referralId };
 }
