@@ -29,14 +29,12 @@ export function searchRoutes(services: Services): Route[] {
     status: number,
     model: Record<string, unknown>,
   ) =>
-    reply
-      .code(status)
-      .render('search/search.njk', {
-        pageTitle: 'Search',
-        canReadAll: can(session.user.role, 'case:read_all'),
-        values: {},
-        ...model,
-      });
+    reply.code(status).render('search/search.njk', {
+      pageTitle: 'Search',
+      canReadAll: can(session.user.role, 'case:read_all'),
+      values: {},
+      ...model,
+    });
 
   return [
     {

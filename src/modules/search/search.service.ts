@@ -10,7 +10,6 @@ import { can } from '../../platform/permissions.ts';
 
 /** At most this many results, whatever matches: search finds someone, it never lists everyone. */
 export const SEARCH_RESULT_LIMIT = 20;
-export const NAME_SEARCH_SIMILARITY = 0.3;
 
 export type SearchKind = 'reference' | 'email' | 'phone' | 'name';
 
@@ -92,7 +91,8 @@ export class SearchService {
           break;
         case 'name':
           query = query
-            .where(sql<boolean>`similarity(clients.name, ${term.trim()}) >= ${NAME_SEARCH_SIMILARITY}`)
+            // The % operator uses the trigram index (its threshold is pg_trgm's default, 0.3).
+            .where(sql<boolean>`clients.name % ${term.trim()}`)
             .orderBy(sql`similarity(clients.name, ${term.trim()})`, 'desc');
           matchedOn = 'Name';
           break;

@@ -1,4 +1,4 @@
-// Foundation benchmark: a signed-in page through the whole app (session lookup under row-level security,
+// Foundation benchmark (npm run bench:foundation): a signed-in page through the whole app (session lookup under row-level security,
 // CSRF, security headers, Nunjucks rendering) against a bare node:http server running the same session query
 // with pg and returning a fixed page, in the same run on the same database. Prints ratios, not just figures.
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -15,32 +15,10 @@ import { createOrganisation } from '../src/modules/setup/organisations.ts';
 import { parseScopedToken } from '../src/platform/auth/tokens.ts';
 import { systemClock } from '../src/platform/clock.ts';
 import { generateKey } from '../src/platform/crypto/envelope.ts';
+import { load, printComparison } from './load.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
-
-type Result = { label: string; median: number; p95: number; throughput: number };
-
-async function load(label: string, url: string, cookie: string): Promise<Result> {
-  const latencies: number[] = [];
-  let next = 0;
-  const began = performance.now();
-  async function worker(): Promise<void> {
-    while (next < REQUESTS) {
-      next += 1;
-      const start = performance.now();
-      const response = await fetch(url, { headers: { cookie } });
-      await response.arrayBuffer();
-      if (response.status !== 200) throw new Error(`${label}: status ${response.status}`);
-      latencies.push(performance.now() - start);
-    }
-  }
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const seconds = (performance.now() - began) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  return { label, median: at(0.5), p95: at(0.95), throughput: latencies.length / seconds };
-}
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'vigil-bench-'));
 chmodSync(dataDir, 0o755);
@@ -103,22 +81,19 @@ try {
   await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
   const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
 
-  await load('warm-up', appUrl, cookie);
-  await load('warm-up', bareUrl, cookie);
-  const results = [
-    await load('bare pg + node:http', bareUrl, cookie),
-    await load('Vigil signed-in home page', appUrl, cookie),
-  ];
-  const [baseline, full] = results as [Result, Result];
-
-  process.stdout.write(`\n${REQUESTS} requests, concurrency ${CONCURRENCY}, loopback HTTP\n\n`);
-  process.stdout.write('| what | median ms | p95 ms | requests/s |\n|---|---|---|---|\n');
-  for (const r of results)
-    process.stdout.write(
-      `| ${r.label} | ${r.median.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.throughput.toFixed(0)} |\n`,
-    );
-  process.stdout.write(
-    `\nVigil / bare: throughput ${(full.throughput / baseline.throughput).toFixed(2)}x, median latency ${(full.median / baseline.median).toFixed(2)}x, p95 ${(full.p95 / baseline.p95).toFixed(2)}x\n`,
+  const get = (url: string) => async () => {
+    const response = await fetch(url, { headers: { cookie } });
+    await response.arrayBuffer();
+    return response.status === 200;
+  };
+  await load('warm-up', get(appUrl), 200, CONCURRENCY);
+  await load('warm-up', get(bareUrl), 200, CONCURRENCY);
+  const bareResult = await load('bare pg + node:http', get(bareUrl), REQUESTS, CONCURRENCY);
+  const fullResult = await load('Vigil signed-in home page', get(appUrl), REQUESTS, CONCURRENCY);
+  printComparison(
+    `Signed-in page: ${REQUESTS} requests, concurrency ${CONCURRENCY}, loopback HTTP`,
+    bareResult,
+    fullResult,
   );
   await app.close();
   bare.close();

@@ -1,0 +1,184 @@
+// Casework benchmark (npm run bench:casework): "Your caseload", the referrals queue and search, through the whole
+// app (sessions, CSRF, audit events, templates) against the same queries run bare with Kysely, on 100,000 cases.
+// Generates the data on first use into bench/.data (or BENCH_DATA_DIR); regenerate with npm run bench:data.
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { sql } from 'kysely';
+import { buildApp } from '../src/app.ts';
+import { createServices } from '../src/composition.ts';
+import { inOrganisation } from '../src/db/database.ts';
+import { systemClock } from '../src/platform/clock.ts';
+import { generate, openBenchDatabase } from './data.ts';
+import { load, printComparison } from './load.ts';
+import { KeyRing } from '../src/platform/crypto/key-ring.ts';
+
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const CASES = Number(process.env.BENCH_CASES ?? 100_000);
+const dataDir = path.resolve(process.env.BENCH_DATA_DIR ?? path.join('bench', '.data'));
+
+const { database, masterKey } = await openBenchDatabase(dataDir);
+try {
+  const existing = await sql<{ count: string }>`SELECT count(*) FROM cases`.execute(database.ownerDb);
+  if (Number(existing.rows[0]?.count ?? 0) < CASES) {
+    process.stdout.write(`Generating ${CASES} cases into ${dataDir} (once)...\n`);
+    await generate(database.ownerDb, new KeyRing(masterKey), CASES, 10);
+  }
+  const { rows: organisations } = await sql<{
+    organisation_id: string;
+  }>`SELECT organisation_id FROM organisations ORDER BY created_at LIMIT 1`.execute(database.ownerDb);
+  const organisationId = organisations[0]!.organisation_id;
+  // Enough managers that the per-person search limit is not what is measured.
+  await sql`
+    INSERT INTO users (organisation_id, user_id, email, display_name, role, status, created_at)
+    SELECT ${organisationId}, gen_random_uuid(), 'bench.manager.' || g || '.' || floor(random() * 1e9) || '@example.org', 'Bench Manager ' || g, 'manager', 'active', now()
+    FROM generate_series(1, 40) AS g
+  `.execute(database.ownerDb);
+  const { rows: people } = await sql<{ user_id: string; role: string }>`
+    SELECT user_id, role FROM users WHERE organisation_id = ${organisationId} AND status = 'active'
+    AND (role = 'manager' AND display_name LIKE 'Bench Manager%' OR role = 'caseworker')
+  `.execute(database.ownerDb);
+  const caseworker = people.find((p) => p.role === 'caseworker')!;
+  const managers = people.filter((p) => p.role === 'manager');
+  const open = await sql<{
+    count: string;
+  }>`SELECT count(*) FROM cases WHERE organisation_id = ${organisationId}`.execute(database.ownerDb);
+  const caseload = await sql<{
+    count: string;
+  }>`SELECT count(*) FROM cases WHERE allocated_to = ${caseworker.user_id} AND status <> 'closed'`.execute(
+    database.ownerDb,
+  );
+
+  const services = createServices({
+    db: database.db,
+    clock: systemClock,
+    masterKey,
+    publicUrl: 'http://localhost',
+  });
+  const sessionCookie = async (userId: string) =>
+    `__Host-vigil-session=${await inOrganisation(database.db, organisationId, (trx) =>
+      services.sessions.start(trx, organisationId, userId, 'active', {
+        clientAddress: null,
+        userAgent: null,
+      }),
+    )}`;
+  const app = await buildApp({ db: database.db, services, logLevel: 'silent' });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const caseworkerCookie = await sessionCookie(caseworker.user_id);
+  const managerCookies = await Promise.all(
+    managers.map(async (m) => {
+      const cookie = await sessionCookie(m.user_id);
+      const page = await fetch(`${base}/search`, { headers: { cookie } });
+      const csrfCookie = (page.headers.getSetCookie()[0] ?? '').split(';')[0]!;
+      const token = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1] ?? '';
+      return { cookie: `${cookie}; ${csrfCookie}`, token };
+    }),
+  );
+
+  const get = (url: string, cookie: string) => async () => {
+    const response = await fetch(`${base}${url}`, { headers: { cookie } });
+    await response.arrayBuffer();
+    return response.status === 200;
+  };
+  let searchCount = 0;
+  const names = ['Alex Smith', 'Jordan Patel', 'Casey Wright', 'Priya Khan', 'Oliver Hughes'];
+  const search = async () => {
+    const who = managerCookies[searchCount % managerCookies.length]!;
+    const q = names[searchCount % names.length]!;
+    searchCount += 1;
+    const response = await fetch(`${base}/search`, {
+      method: 'POST',
+      headers: { cookie: who.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: who.token, q }).toString(),
+    });
+    await response.arrayBuffer();
+    return response.status === 200;
+  };
+
+  const bare = {
+    caseload: () =>
+      inOrganisation(database.db, organisationId, (trx) =>
+        trx
+          .selectFrom('cases')
+          .innerJoin('clients', (j) =>
+            j
+              .onRef('clients.organisation_id', '=', 'cases.organisation_id')
+              .onRef('clients.client_id', '=', 'cases.client_id'),
+          )
+          .select([
+            'cases.case_id',
+            'cases.reference',
+            'cases.status',
+            'cases.urgent',
+            'cases.opened_at',
+            'clients.name',
+          ])
+          .where('cases.organisation_id', '=', organisationId)
+          .where('cases.status', '<>', 'closed')
+          .where('cases.allocated_to', '=', caseworker.user_id)
+          .orderBy('cases.urgent', 'desc')
+          .orderBy('cases.opened_at', 'asc')
+          .limit(1000)
+          .execute(),
+      ).then(() => true),
+    queue: () =>
+      inOrganisation(database.db, organisationId, (trx) =>
+        trx
+          .selectFrom('referrals')
+          .select([
+            'referral_id',
+            'reference',
+            'status',
+            'route',
+            'in_immediate_danger',
+            'person_name',
+            'submitted_at',
+          ])
+          .where('organisation_id', '=', organisationId)
+          .where('status', 'in', ['submitted', 'information_requested'])
+          .orderBy('in_immediate_danger', (ob) => ob.desc().nullsLast())
+          .orderBy('submitted_at', 'asc')
+          .limit(500)
+          .execute(),
+      ).then(() => true),
+    search: () => {
+      const q = names[searchCount++ % names.length]!;
+      return inOrganisation(database.db, organisationId, (trx) =>
+        trx
+          .selectFrom('cases')
+          .innerJoin('clients', (j) =>
+            j
+              .onRef('clients.organisation_id', '=', 'cases.organisation_id')
+              .onRef('clients.client_id', '=', 'cases.client_id'),
+          )
+          .select(['cases.case_id', 'cases.reference', 'cases.status', 'clients.name'])
+          .where('cases.organisation_id', '=', organisationId)
+          .where(sql<boolean>`clients.name % ${q}`)
+          .orderBy(sql`similarity(clients.name, ${q})`, 'desc')
+          .limit(21)
+          .execute(),
+      ).then(() => true);
+    },
+  };
+
+  process.stdout.write(
+    `\n${CASES} cases in all; ${open.rows[0]?.count} in the organisation measured; the caseworker holds ${caseload.rows[0]?.count} open cases.\n` +
+      `${REQUESTS} requests each, concurrency ${CONCURRENCY}, loopback HTTP.\n`,
+  );
+  const searchRequests = Math.min(REQUESTS, managers.length * 100);
+  for (const [title, bareCall, fullCall, count] of [
+    ['Your caseload (GET /cases)', bare.caseload, get('/cases', caseworkerCookie), REQUESTS],
+    ['Referrals queue (GET /referrals)', bare.queue, get('/referrals', managerCookies[0]!.cookie), REQUESTS],
+    ['Search by name (POST /search)', bare.search, search, searchRequests],
+  ] as const) {
+    await load('warm-up', bareCall, 100, CONCURRENCY);
+    await load('warm-up', fullCall, 100, CONCURRENCY);
+    const bareResult = await load('bare Kysely query', bareCall, count, CONCURRENCY);
+    const fullResult = await load('Vigil, whole app', fullCall, count, CONCURRENCY);
+    printComparison(title, bareResult, fullResult);
+  }
+  await app.close();
+} finally {
+  await database.close();
+}
