@@ -116,7 +116,7 @@ export async function generate(
               VALUES (${organisationId}, ${`Synthetic Service ${o + 1}`}, now(), ${randomBytes(4).toString('hex')})`.execute(
       ownerDb,
     );
-    await keys.createOrganisationKey(ownerDb as unknown as Kysely<Database>, organisationId, new Date());
+    await keys.createOrganisationKey(ownerDb, organisationId, new Date());
     await sql`
       INSERT INTO users (organisation_id, user_id, email, display_name, role, status, created_at)
       SELECT ${organisationId}, gen_random_uuid(), 'worker' || g || '.' || ${o} || '@example.org', 'Worker ' || g,
