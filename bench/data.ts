@@ -8,7 +8,6 @@ import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase, type DatabaseRuntime } from '../src/db/runtime.ts';
-import type { Database } from '../src/db/schema.ts';
 import { KeyRing } from '../src/platform/crypto/key-ring.ts';
 import { loadMasterKey } from '../src/platform/master-key.ts';
 
