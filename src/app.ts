@@ -7,11 +7,14 @@ import type { Services } from './composition.ts';
 import type { Db } from './db/database.ts';
 import { accountRoutes } from './modules/account/account.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { caseRoutes } from './modules/cases/cases.routes.ts';
 import { homeRoutes } from './modules/home/home.routes.ts';
+import { perpetratorRoutes } from './modules/perpetrators/perpetrators.routes.ts';
 import { exitRoutes } from './modules/safety/exit.routes.ts';
 import { publicReferralRoutes } from './modules/referrals/public-referral.routes.ts';
 import { referralsRoutes } from './modules/referrals/referrals.routes.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
+import { searchRoutes } from './modules/search/search.routes.ts';
 import { can } from './platform/permissions.ts';
 import { setupRoutes } from './modules/setup/setup.routes.ts';
 import { signInRoutes } from './modules/sign-in/sign-in.routes.ts';
@@ -104,7 +107,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...exitRoutes(services),
     ...publicReferralRoutes(services),
     ...referralsRoutes(services),
+    ...caseRoutes(services),
+    ...perpetratorRoutes(services),
     ...settingsRoutes(services),
+    ...searchRoutes(services),
   ]);
   return app;
 }

@@ -15,7 +15,9 @@ import { NotificationService } from './modules/notifications/notifications.servi
 import { SettingsService } from './modules/settings/settings.service.ts';
 import { CaseService } from './modules/cases/cases.service.ts';
 import { CaseworkService } from './modules/cases/casework.service.ts';
+import { SearchService } from './modules/search/search.service.ts';
 import { TriageService } from './modules/referrals/triage.service.ts';
+import { PerpetratorService } from './modules/perpetrators/perpetrators.service.ts';
 
 /** The composition root: every service built from the database, the clock and the master key. No container. */
 export function createServices(deps: {
@@ -32,6 +34,8 @@ export function createServices(deps: {
   const cases = new CaseService({ db, clock, keys });
   return {
     publicUrl: deps.publicUrl,
+    /** The clock every service uses; handlers ask it for "now" and "today" too, so tests can move it. */
+    clock,
     keys,
     sessions,
     throttle,
@@ -43,7 +47,9 @@ export function createServices(deps: {
     settings: new SettingsService({ db, clock }),
     cases,
     casework: new CaseworkService({ db, clock, keys }),
+    search: new SearchService({ db, clock, keys }),
     triage: new TriageService({ db, clock, keys, cases }),
+    perpetrators: new PerpetratorService({ db, clock, keys }),
     notifications: new NotificationService({
       db,
       clock,

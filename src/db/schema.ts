@@ -209,7 +209,8 @@ export interface ReferralDecisionsTable {
 
 export type ContactMethod = 'phone' | 'text_message' | 'email' | 'in_person' | 'video' | 'letter' | 'other';
 export type ContactOutcome = 'spoke' | 'no_answer' | 'left_voicemail' | 'message_sent' | 'met';
-export type CloseOutcome = 'support_completed' | 'client_disengaged' | 'client_declined' | 'moved_away' | 'transferred' | 'other';
+export type CloseOutcome =
+  'support_completed' | 'client_disengaged' | 'client_declined' | 'moved_away' | 'transferred' | 'other';
 
 export interface CaseContactsTable {
   organisation_id: string;

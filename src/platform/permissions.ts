@@ -12,6 +12,12 @@ export const PERMISSIONS = [
   /** Open any case in the organisation (team oversight). */
   'case:read_all',
   'case:allocate',
+  /** Read perpetrator records (within one's record scope). */
+  'perpetrator:read',
+  /** Add perpetrators to cases and link known perpetrators to them. */
+  'perpetrator:manage',
+  /** See matches with perpetrators in other people's cases, and the serial-perpetrator alerts. */
+  'perpetrator:see_matches',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -35,9 +41,18 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
 
 const grants: Record<Role, readonly Permission[]> = {
   administrator: ['staff:read', 'staff:manage', 'audit:read', 'organisation:manage'],
-  manager: ['staff:read', 'referral:triage', 'case:read', 'case:read_all', 'case:allocate'],
-  caseworker: ['case:read'],
-  police_liaison: [],
+  manager: [
+    'staff:read',
+    'referral:triage',
+    'case:read',
+    'case:read_all',
+    'case:allocate',
+    'perpetrator:read',
+    'perpetrator:manage',
+    'perpetrator:see_matches',
+  ],
+  caseworker: ['case:read', 'perpetrator:read', 'perpetrator:manage'],
+  police_liaison: ['perpetrator:read'],
   auditor: ['audit:read', 'staff:read'],
 };
 

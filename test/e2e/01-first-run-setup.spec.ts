@@ -54,7 +54,13 @@ test.describe('First-run setup', () => {
 
     await test.step('the administrator lands on the home page, signed in', async () => {
       await app.expectHome(SERVICE_NAME, 'administrator', 'Administrator');
-      expect(await app.navigationLinks()).toEqual(['Home', 'Staff', 'Audit trail', 'Your account']);
+      expect(await app.navigationLinks()).toEqual([
+        'Home',
+        'Staff',
+        'Audit trail',
+        'Settings',
+        'Your account',
+      ]);
       await page.context().storageState({ path: storageStateFile('administrator') });
     });
   });

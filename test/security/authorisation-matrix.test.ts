@@ -14,6 +14,7 @@ import {
   type TestApp,
 } from '../support/app.ts';
 import { givenReferral } from '../support/referrals.ts';
+import { givenCase, givenPerpetrator, givenSerialAlert } from '../support/perpetrators.ts';
 
 /**
  * Walks every route the app registers, as every role and as someone not signed in, and compares the status
@@ -70,6 +71,58 @@ describe('authorisation matrix and security headers', () => {
     if (concrete.includes(':referralId')) {
       const { referralId } = await givenReferral(test, admin.organisationId);
       concrete = concrete.replace(':referralId', referralId);
+    }
+    if (concrete.includes(':caseId')) {
+      // A case someone else holds: caseworkers see only their own caseload (their own cases are tested in
+      // src/modules/cases/cases.test.ts), managers see every case.
+      const { referralId } = await givenReferral(test, admin.organisationId);
+      const holder = await givenStaff(test, admin.organisationId, 'caseworker');
+      const manager = staffByRole.get('manager')!;
+      const token = await inOrganisation(test.database.db, admin.organisationId, (trx) =>
+        test.services.sessions.start(trx, admin.organisationId, manager.userId, 'active', {
+          clientAddress: null,
+          userAgent: null,
+        }),
+      );
+      const lookup = await test.services.sessions.lookup(token);
+      if (lookup.kind !== 'active') throw new Error('no manager session');
+      const outcome = await test.services.triage.decide(lookup.session, referralId, {
+        decision: 'accepted',
+        reason: 'Meets criteria',
+        allocateTo: holder.userId,
+        linkToClientId: null,
+      });
+      if (outcome.kind !== 'decided' || !outcome.caseId) throw new Error(`no case opened: ${outcome.kind}`);
+      concrete = concrete.replace(':caseId', outcome.caseId);
+      if (concrete.includes(':taskId')) {
+        const task = await test.services.casework.addTask(lookup.session, outcome.caseId, {
+          title: 'Call back',
+          dueOn: '2030-01-01',
+          ownerId: holder.userId,
+        });
+        if (task.kind !== 'ok' || task.value === null) throw new Error('no task added');
+        concrete = concrete.replace(':taskId', task.value);
+      }
+    }
+    if (concrete.includes(':perpetratorId')) {
+      // A perpetrator on a case someone else holds: caseworkers may not open it; managers and police liaison may.
+      const manager = staffByRole.get('manager')!;
+      const holder = await givenStaff(test, admin.organisationId, 'caseworker');
+      const { caseId } = await givenCase(test, manager, holder);
+      concrete = concrete.replace(':perpetratorId', await givenPerpetrator(test, manager, caseId));
+    }
+    if (concrete.includes(':alertId')) {
+      const holder = await givenStaff(test, admin.organisationId, 'caseworker');
+      const { alertId } = await givenSerialAlert(test, staffByRole.get('manager')!, holder);
+      concrete = concrete.replace(':alertId', alertId);
+    }
+    if (concrete.includes(':code')) {
+      const organisation = await test.database.ownerDb
+        .selectFrom('organisations')
+        .select('referral_code')
+        .where('organisation_id', '=', admin.organisationId)
+        .executeTakeFirstOrThrow();
+      concrete = concrete.replace(':code', organisation.referral_code).replace(':step', 'who');
     }
     return concrete
       .replace(':sessionId', crypto.randomUUID())

@@ -9,6 +9,7 @@ import { hashPassphrase } from '../../src/platform/auth/passphrase.ts';
 import { newTotpSecret, totpCodeAt } from '../../src/platform/auth/totp.ts';
 import { ManualClock } from '../../src/platform/clock.ts';
 import { seal } from '../../src/platform/crypto/envelope.ts';
+import type { Mailer } from '../../src/platform/mail/mailer.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export type TestApp = {
@@ -22,7 +23,9 @@ export type TestApp = {
 export const TEST_MASTER_KEY = Buffer.alloc(32, 7);
 
 /** The real application on a database of the test's own, with a clock the test moves. */
-export async function buildTestApp(options: { logStream?: NodeJS.WritableStream } = {}): Promise<TestApp> {
+export async function buildTestApp(
+  options: { logStream?: NodeJS.WritableStream; mailer?: Mailer | null } = {},
+): Promise<TestApp> {
   const database = await createTestDatabase();
   const clock = new ManualClock(new Date());
   const services = createServices({
@@ -30,6 +33,7 @@ export async function buildTestApp(options: { logStream?: NodeJS.WritableStream 
     clock,
     masterKey: TEST_MASTER_KEY,
     publicUrl: 'http://localhost:3000',
+    mailer: options.mailer ?? null,
   });
   const app = await buildApp({
     db: database.db,

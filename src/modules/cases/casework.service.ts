@@ -3,7 +3,7 @@ import { inOrganisation, type Db, type Trx } from '../../db/database.ts';
 import type { CaseStatus, CloseOutcome, ContactMethod, ContactOutcome } from '../../db/schema.ts';
 import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import type { CurrentSession } from '../../platform/auth/sessions.ts';
-import type { Clock } from '../../platform/clock.ts';
+import { ukDate, type Clock } from '../../platform/clock.ts';
 import { openText, seal } from '../../platform/crypto/envelope.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
 import { can } from '../../platform/permissions.ts';
@@ -53,16 +53,6 @@ type ScopedCase = {
 };
 
 const aad = (caseId: string, kind: string, id: string) => `case:${caseId}:${kind}:${id}`;
-
-/** "Today" in the UK, as YYYY-MM-DD: tasks fall due on calendar days where the service works. */
-export function ukDate(at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/London',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(at);
-}
 
 /**
  * The day-to-day record of a case: contacts, notes, tasks, and closing or reopening. Every operation first
@@ -243,12 +233,12 @@ export class CaseworkService {
     });
   }
 
-  /** Adds a task on the case for its owner (a caseworker or manager in the organisation). */
+  /** Adds a task on the case for its owner; null when the owner is not an active caseworker or manager. */
   async addTask(
     session: CurrentSession,
     caseId: string,
     task: { title: string; dueOn: string; ownerId: string },
-  ): Promise<InScope<string | 'invalid_owner'>> {
+  ): Promise<InScope<string | null>> {
     return this.scoped(session, caseId, async (trx, kase) => {
       const owner = await trx
         .selectFrom('users')
@@ -256,8 +246,7 @@ export class CaseworkService {
         .where('organisation_id', '=', session.organisationId)
         .where('user_id', '=', task.ownerId)
         .executeTakeFirst();
-      if (!owner || owner.status !== 'active' || !['caseworker', 'manager'].includes(owner.role))
-        return 'invalid_owner' as const;
+      if (!owner || owner.status !== 'active' || !['caseworker', 'manager'].includes(owner.role)) return null;
       const taskId = randomUUID();
       await trx
         .insertInto('tasks')

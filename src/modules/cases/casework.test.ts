@@ -9,7 +9,7 @@ import {
   type TestApp,
 } from '../../../test/support/app.ts';
 import { givenCase, sessionFor } from '../../../test/support/referrals.ts';
-import { ukDate } from './casework.service.ts';
+import { ukDate } from '../../platform/clock.ts';
 
 describe('CaseworkService', () => {
   let test: TestApp;
@@ -119,7 +119,11 @@ describe('CaseworkService', () => {
         dueOn: ukDate(test.clock.now()),
         ownerId: police.userId,
       });
-      assert.deepEqual(result, { kind: 'ok', value: 'invalid_owner' });
+      assert.deepEqual(
+        result,
+        { kind: 'ok', value: null },
+        'a task is given only to a caseworker or manager',
+      );
     });
   });
 

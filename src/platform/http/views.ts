@@ -77,6 +77,10 @@ export function navigationFor(request: FastifyRequest): NavigationItem[] {
     const waiting = request.referralsWaiting ?? 0;
     items.push(item(waiting ? `Referrals (${waiting})` : 'Referrals', paths.referrals));
   }
+  if (can(session.user.role, 'case:read')) {
+    items.push(item(can(session.user.role, 'case:read_all') ? 'Cases' : 'Your caseload', paths.cases));
+    items.push(item('Search', paths.search));
+  }
   if (can(session.user.role, 'staff:read')) items.push(item('Staff', paths.staff));
   if (can(session.user.role, 'audit:read')) items.push(item('Audit trail', paths.audit));
   if (can(session.user.role, 'organisation:manage')) items.push(item('Settings', paths.settings));

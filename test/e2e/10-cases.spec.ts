@@ -1,0 +1,163 @@
+// Cases: a referral accepted into a case, allocated from the case page, read by the caseworker who holds it
+// (safe contact first), and reallocated; people without case access do not see the pages at all.
+import { expect, test } from './support/fixtures.ts';
+import { CASEWORKER, SERVICE_NAME } from './support/people.ts';
+import { ReferralForm, referralFormPath } from './support/referral.ts';
+import { rememberPerson, type Person } from './support/run-state.ts';
+import type { VigilPage } from './support/vigil-page.ts';
+
+const MANAGER: Person = {
+  name: 'Dana Whitlock',
+  email: 'dana.whitlock@northshire.example.org',
+  passphrase: 'saffron beacon trellis 5820',
+};
+const CLIENT = 'Alys Penhallow';
+
+test.describe('Cases', () => {
+  // The referral form refuses to be sent faster than a person could fill it in (about 20 seconds), and axe-core
+  // checks each of the many pages on the way.
+  test.setTimeout(300_000);
+
+  test('a case is allocated, read safely by its caseworker, and reallocated', async ({
+    app,
+    signedInAs,
+    newApp,
+  }) => {
+    let caseAddress = '';
+
+    await test.step('someone refers themself, saying their phone is not safe to call', async () => {
+      const form = new ReferralForm(app, await referralFormPath(() => signedInAs('administrator')));
+      await form.open();
+      await form.startNow();
+      await form.who('self');
+      await form.danger('Are you in immediate danger?', false);
+      await app.page.getByLabel('Full name').fill(CLIENT);
+      await form.fillDateOfBirth('14', '9', '1986');
+      await form.continue();
+      await form.contact({
+        phone: '07700 900577',
+        phoneSafe: false,
+        voicemail: false,
+        saySomething: false,
+        email: 'alys@example.org',
+        emailSafe: true,
+        codeWord: 'kingfisher',
+      });
+      await form.language('Do you need an interpreter?', false);
+      await form.what('What has the person been doing to you?', ['Following them'], '', '6 to 12 months');
+      await form.perpetrator('Do you know who is doing this?', false);
+      await form.police('No');
+      await form.children('No');
+      await form.send();
+    });
+
+    const manager = await inviteManager(await signedInAs('administrator'), newApp);
+
+    await test.step('the manager accepts the referral without allocating it yet', async () => {
+      // The navigation counts what is waiting: "Referrals (3)".
+      await manager.follow(manager.navigation.getByRole('link', { name: /^Referrals/ }));
+      const row = manager.page.getByTestId('referral-row').filter({ hasText: CLIENT });
+      await manager.follow(row.getByRole('link'));
+      await manager.page.getByRole('radio', { name: 'Accept and open a case' }).check();
+      await manager.page.getByLabel('Why').fill('Meets the service’s criteria');
+      await manager.submit('Record decision');
+      await manager.follow(manager.page.getByTestId('open-case'));
+      caseAddress = manager.page.url();
+      await expect(manager.page).toHaveTitle(/^Case [A-Z0-9]{4}-[A-Z0-9]{4} – /);
+      await expect(manager.page.getByTestId('case-details')).toContainText('Waiting for allocation');
+      await expect(manager.page.getByTestId('no-allocations')).toBeVisible();
+    });
+
+    await test.step('allocating needs someone chosen, then names who has the case', async () => {
+      await manager.submit('Allocate case');
+      await expect(manager.errorSummary).toContainText('Select who will hold the case');
+      await expect(manager.page).toHaveTitle(/^Error: Case /);
+      const caseworker = manager.page.getByRole('radio', { name: CASEWORKER.name, exact: true });
+      await caseworker.check();
+      await manager.submit('Allocate case');
+      await expect(manager.page.getByTestId('case-notice')).toContainText(
+        `Case allocated to ${CASEWORKER.name}`,
+      );
+      await expect(manager.page.getByTestId('allocation-row')).toHaveCount(1);
+    });
+
+    await test.step('the caseworker finds the case on their caseload and sees safe contact first', async () => {
+      const caseworker = await signedInAs('caseworker');
+      await caseworker.follow(caseworker.navigationLink('Your caseload'));
+      await expect(caseworker.heading).toHaveText('Your caseload');
+      const row = caseworker.page.getByTestId('case-row').filter({ hasText: CLIENT });
+      await caseworker.follow(row.getByRole('link'));
+      expect(caseworker.page.url()).toBe(caseAddress);
+      await expect(caseworker.page).not.toHaveTitle(/Alys|Penhallow/);
+
+      const safeContact = caseworker.page.getByTestId('safe-contact');
+      await expect(safeContact).toContainText('07700 900577 – NOT safe to call');
+      await expect(safeContact).toContainText('Do not leave a voicemail');
+      await expect(safeContact).toContainText('Do not say who is calling or where from');
+      await expect(safeContact).toContainText('alys@example.org – safe to email');
+      await expect(safeContact).toContainText('kingfisher');
+      const above = await safeContact.evaluate(
+        (block) =>
+          !!(
+            block.compareDocumentPosition(document.querySelector('[data-qa="client-identity"]')!) &
+            Node.DOCUMENT_POSITION_FOLLOWING
+          ),
+      );
+      expect(above, 'safe contact comes before who the client is').toBe(true);
+      await expect(caseworker.page.getByTestId('client-identity')).toContainText('14 September 1986');
+      await expect(caseworker.page.getByTestId('allocation-form')).toHaveCount(0);
+    });
+
+    await test.step('the manager reallocates the case from the team view, keeping who held it', async () => {
+      await manager.follow(manager.navigationLink('Cases'));
+      await manager.follow(
+        manager.page.getByTestId('caseload-tabs').getByRole('link', { name: 'Team cases' }),
+      );
+      await expect(manager.heading).toHaveText('Team cases');
+      const row = manager.page.getByTestId('case-row').filter({ hasText: CLIENT });
+      await expect(row.getByTestId('held-by')).toHaveText(CASEWORKER.name);
+      await manager.follow(row.getByRole('link'));
+      await manager.page.getByRole('radio', { name: MANAGER.name, exact: true }).check();
+      await manager.submit('Reallocate case');
+      await expect(manager.page.getByTestId('case-notice')).toContainText(
+        `Case allocated to ${MANAGER.name}`,
+      );
+      await expect(manager.page.getByTestId('allocation-row')).toHaveCount(2);
+      await expect(manager.page.getByTestId('allocation-row').first()).toContainText('Now');
+    });
+  });
+
+  test('police liaison officers have no caseload and cannot open the pages', async ({ signedInAs }) => {
+    const police = await signedInAs('police liaison');
+    expect(await police.navigationLinks()).not.toContain('Your caseload');
+    expect(await police.navigationLinks()).not.toContain('Cases');
+    const response = await police.visit('/cases');
+    expect(response?.status()).toBe(403);
+    await expect(police.heading).toHaveText('You do not have permission to see this page');
+  });
+});
+
+/** The administrator invites a team manager, who sets up their account in a browser of their own. */
+async function inviteManager(
+  admin: VigilPage,
+  newApp: (label: string) => Promise<VigilPage>,
+): Promise<VigilPage> {
+  return test.step('the administrator invites a team manager, who sets up their account', async () => {
+    await admin.follow(admin.navigationLink('Staff'));
+    await admin.follow(admin.page.getByTestId('invite-staff'));
+    await admin.page.getByLabel('Full name').fill(MANAGER.name);
+    await admin.page.getByLabel('Work email address').fill(MANAGER.email);
+    await admin.page.getByRole('radio', { name: 'Team manager' }).check();
+    await admin.submit('Create set-up link');
+    const link = ((await admin.page.getByTestId('invitation-link').textContent()) ?? '').trim();
+    rememberPerson('team manager', MANAGER);
+
+    const manager = await newApp('team manager');
+    await manager.visit(link);
+    await manager.choosePassphrase(MANAGER.passphrase);
+    await manager.submit('Continue');
+    await manager.enrolAuthenticator('team manager');
+    await manager.expectHome(SERVICE_NAME, 'team manager', 'Team manager');
+    return manager;
+  });
+}
