@@ -1,23 +1,13 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { inOrganisation, type Db, type Trx } from '../../db/database.ts';
 import type { CaseStatus } from '../../db/schema.ts';
 import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import type { CurrentSession } from '../../platform/auth/sessions.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
+import { newReference } from '../../platform/references.ts';
 import { can } from '../../platform/permissions.ts';
 import { findClient, rowToClient, type Client } from './clients.repository.ts';
-
-const REFERENCE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-
-/** A short, unguessable reference staff can read out: four characters, a dash, four more. */
-export function newCaseReference(): string {
-  const chars = Array.from(
-    randomBytes(8),
-    (byte) => REFERENCE_ALPHABET[byte % REFERENCE_ALPHABET.length],
-  ).join('');
-  return `${chars.slice(0, 4)}-${chars.slice(4)}`;
-}
 
 export type CaseSummary = {
   caseId: string;
@@ -69,7 +59,7 @@ export class CaseService {
     urgent: boolean,
   ): Promise<{ caseId: string; reference: string }> {
     const caseId = randomUUID();
-    const reference = newCaseReference();
+    const reference = newReference();
     const organisationKey = await this.keys.organisationKey(trx, session.organisationId);
     await trx
       .insertInto('cases')

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { inOrganisation, type Db, type Trx } from '../../db/database.ts';
 import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
@@ -6,6 +6,7 @@ import type { CurrentSession } from '../../platform/auth/sessions.ts';
 import { newScopedToken, parseScopedToken } from '../../platform/auth/tokens.ts';
 import { HOUR, SECOND, type Clock } from '../../platform/clock.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
+import { newReference } from '../../platform/references.ts';
 import { possibleDuplicates, type PossibleMatch } from './duplicates.ts';
 import { incompleteSteps, type ReferralAnswers, type StepId } from './referral-answers.ts';
 import {
@@ -57,16 +58,6 @@ export type ReferralRecord = {
   submittedAt: Date | null;
   answers: ReferralAnswers;
 };
-
-const REFERENCE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-
-function newReference(): string {
-  const chars = Array.from(
-    randomBytes(8),
-    (byte) => REFERENCE_ALPHABET[byte % REFERENCE_ALPHABET.length],
-  ).join('');
-  return `${chars.slice(0, 4)}-${chars.slice(4)}`;
-}
 
 /**
  * The front door: anyone may start a referral at the organisation's public address without an account. The
