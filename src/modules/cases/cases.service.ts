@@ -7,6 +7,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
 import { newReference } from '../../platform/references.ts';
 import { can } from '../../platform/permissions.ts';
+import { casesInScope } from './cases.repository.ts';
 import { findClient, rowToClient, type Client } from './clients.repository.ts';
 
 export type CaseSummary = {
@@ -206,32 +207,11 @@ export class CaseService {
   /** Open cases: one's own; or, for someone with case:read_all and `team`, the whole team's, unallocated first. */
   async caseload(session: CurrentSession, scope: 'mine' | 'team'): Promise<CaseSummary[]> {
     return inOrganisation(this.db, session.organisationId, async (trx) => {
-      let query = trx
-        .selectFrom('cases')
-        .innerJoin('clients', (join) =>
-          join
-            .onRef('clients.organisation_id', '=', 'cases.organisation_id')
-            .onRef('clients.client_id', '=', 'cases.client_id'),
-        )
-        .leftJoin('users', (join) =>
-          join
-            .onRef('users.organisation_id', '=', 'cases.organisation_id')
-            .onRef('users.user_id', '=', 'cases.allocated_to'),
-        )
-        .select([
-          'cases.case_id',
-          'cases.reference',
-          'cases.status',
-          'cases.urgent',
-          'cases.opened_at',
-          'clients.name',
-          'users.display_name',
-        ])
-        .where('cases.organisation_id', '=', session.organisationId)
-        .where('cases.status', '<>', 'closed');
-      if (scope === 'mine' || !can(session.user.role, 'case:read_all')) {
-        query = query.where('cases.allocated_to', '=', session.user.userId);
-      }
+      const query = casesInScope(trx, session, { ownOnly: scope === 'mine' }).where(
+        'cases.status',
+        '<>',
+        'closed',
+      );
       const rows = await query
         .orderBy((eb) => eb('cases.allocated_to', 'is', null), 'desc')
         .orderBy('cases.urgent', 'desc')

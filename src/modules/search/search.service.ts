@@ -6,7 +6,7 @@ import type { CurrentSession } from '../../platform/auth/sessions.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { blindIndex, blindIndexKey } from '../../platform/crypto/blind-index.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
-import { can } from '../../platform/permissions.ts';
+import { casesInScope } from '../cases/cases.repository.ts';
 
 /** At most this many results, whatever matches: search finds someone, it never lists everyone. */
 export const SEARCH_RESULT_LIMIT = 20;
@@ -54,22 +54,7 @@ export class SearchService {
     const kind = classifySearch(term);
     return inOrganisation(this.db, session.organisationId, async (trx) => {
       const indexKey = blindIndexKey(await this.keys.organisationKey(trx, session.organisationId));
-      let query = trx
-        .selectFrom('cases')
-        .innerJoin('clients', (join) =>
-          join
-            .onRef('clients.organisation_id', '=', 'cases.organisation_id')
-            .onRef('clients.client_id', '=', 'cases.client_id'),
-        )
-        .leftJoin('users', (join) =>
-          join
-            .onRef('users.organisation_id', '=', 'cases.organisation_id')
-            .onRef('users.user_id', '=', 'cases.allocated_to'),
-        )
-        .select(['cases.case_id', 'cases.reference', 'cases.status', 'clients.name', 'users.display_name'])
-        .where('cases.organisation_id', '=', session.organisationId);
-      if (!can(session.user.role, 'case:read_all'))
-        query = query.where('cases.allocated_to', '=', session.user.userId);
+      let query = casesInScope(trx, session);
       let matchedOn: string;
       switch (kind) {
         case 'reference': {
