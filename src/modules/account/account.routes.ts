@@ -1,7 +1,6 @@
 import type { Services } from '../../composition.ts';
 import { paths } from '../../paths.ts';
-import { isUuid } from '../../platform/auth/tokens.ts';
-import { NotFoundError, signedIn, type Route } from '../../platform/http/routing.ts';
+import { NotFoundError, signedIn, type Route, uuidParam } from '../../platform/http/routing.ts';
 import { describeUserAgent } from './user-agent.ts';
 
 const HISTORY_LABELS: Record<string, string> = {
@@ -39,8 +38,7 @@ export function accountRoutes(services: Services): Route[] {
       audit: 'session.ended_by_user',
       handler: async (request, reply) => {
         const { session } = signedIn(request);
-        const { sessionId } = request.params as { sessionId: string };
-        if (!isUuid(sessionId)) throw new NotFoundError('session');
+        const sessionId = uuidParam(request, 'sessionId');
         const ended = await services.sessions.endOwn(session, sessionId);
         if (!ended) throw new NotFoundError('session');
         return reply.redirect(

@@ -5,7 +5,13 @@ import { ukDate } from '../../platform/clock.ts';
 import { paths } from '../../paths.ts';
 import { isUuid } from '../../platform/auth/tokens.ts';
 import { formBody, formError, formErrorsFrom, type FormErrors } from '../../platform/http/forms.ts';
-import { ForbiddenError, NotFoundError, signedIn, type Route } from '../../platform/http/routing.ts';
+import {
+  ForbiddenError,
+  NotFoundError,
+  signedIn,
+  type Route,
+  uuidParam,
+} from '../../platform/http/routing.ts';
 import { can } from '../../platform/permissions.ts';
 import type { CloseOutcome, ContactMethod, ContactOutcome } from '../../db/schema.ts';
 import {
@@ -190,12 +196,6 @@ function inScope<T>(result: InScope<T>): T {
   return result.value;
 }
 
-function caseIdOf(request: FastifyRequest): string {
-  const { caseId } = request.params as { caseId: string };
-  if (!isUuid(caseId)) throw new NotFoundError('case');
-  return caseId;
-}
-
 /** A caseworker's own cases, the team's cases for managers, each case record, and allocation. */
 export function caseRoutes(services: Services): Route[] {
   const showCase = async (
@@ -204,7 +204,7 @@ export function caseRoutes(services: Services): Route[] {
     form: { values: Record<string, unknown>; errors?: FormErrors } = { values: {} },
   ) => {
     const { session } = signedIn(request);
-    const access = await services.cases.view(session, caseIdOf(request));
+    const access = await services.cases.view(session, uuidParam(request, 'caseId'));
     if (access.kind === 'not_found') throw new NotFoundError('case');
     if (access.kind === 'not_on_caseload') throw new ForbiddenError('case is not on the caseload');
     const { record } = access;
@@ -254,7 +254,7 @@ export function caseRoutes(services: Services): Route[] {
 
   const caseFor = async (request: FastifyRequest) => {
     const { session } = signedIn(request);
-    const access = await services.cases.view(session, caseIdOf(request));
+    const access = await services.cases.view(session, uuidParam(request, 'caseId'));
     if (access.kind === 'not_found') throw new NotFoundError('case');
     if (access.kind === 'not_on_caseload') throw new ForbiddenError('case is not on the caseload');
     return access.record;
@@ -337,7 +337,7 @@ export function caseRoutes(services: Services): Route[] {
       access: { permission: 'case:allocate' },
       audit: 'case.allocated',
       handler: async (request, reply) => {
-        const caseId = caseIdOf(request);
+        const caseId = uuidParam(request, 'caseId');
         const body = formBody(request.body);
         const parsed = allocationSchema.safeParse(body);
         if (!parsed.success) {
@@ -371,7 +371,7 @@ export function caseRoutes(services: Services): Route[] {
       access: { permission: 'case:read' },
       audit: 'case.contact_recorded',
       handler: async (request, reply) => {
-        const caseId = caseIdOf(request);
+        const caseId = uuidParam(request, 'caseId');
         const body = formBody(request.body);
         const parsed = contactSchema(ukDate(services.clock.now())).safeParse(body);
         if (!parsed.success) {
@@ -387,7 +387,7 @@ export function caseRoutes(services: Services): Route[] {
       access: { permission: 'case:read' },
       audit: 'case.note_added',
       handler: async (request, reply) => {
-        const caseId = caseIdOf(request);
+        const caseId = uuidParam(request, 'caseId');
         const body = formBody(request.body);
         const parsed = noteSchema.safeParse(body);
         if (!parsed.success) {
@@ -403,7 +403,7 @@ export function caseRoutes(services: Services): Route[] {
       access: { permission: 'case:read' },
       audit: 'case.task_added',
       handler: async (request, reply) => {
-        const caseId = caseIdOf(request);
+        const caseId = uuidParam(request, 'caseId');
         const body = formBody(request.body);
         const parsed = taskSchema.safeParse(body);
         if (!parsed.success) {
@@ -427,9 +427,8 @@ export function caseRoutes(services: Services): Route[] {
       access: { permission: 'case:read' },
       audit: 'case.task_completed',
       handler: async (request, reply) => {
-        const caseId = caseIdOf(request);
-        const { taskId } = request.params as { taskId: string };
-        if (!isUuid(taskId)) throw new NotFoundError('task');
+        const caseId = uuidParam(request, 'caseId');
+        const taskId = uuidParam(request, 'taskId');
         const completed = inScope(
           await services.casework.completeTask(signedIn(request).session, caseId, taskId),
         );
@@ -453,7 +452,7 @@ export function caseRoutes(services: Services): Route[] {
       access: { permission: 'case:read' },
       audit: 'case.closed',
       handler: async (request, reply) => {
-        const caseId = caseIdOf(request);
+        const caseId = uuidParam(request, 'caseId');
         const body = formBody(request.body);
         const parsed = closeSchema.safeParse(body);
         if (!parsed.success) {
@@ -473,7 +472,7 @@ export function caseRoutes(services: Services): Route[] {
       access: { permission: 'case:read' },
       audit: 'case.reopened',
       handler: async (request, reply) => {
-        const caseId = caseIdOf(request);
+        const caseId = uuidParam(request, 'caseId');
         const body = formBody(request.body);
         const parsed = reopenSchema.safeParse(body);
         if (!parsed.success) {

@@ -4,9 +4,14 @@ import { z } from 'zod';
 import type { Services } from '../../composition.ts';
 import { ukDate } from '../../platform/clock.ts';
 import { paths } from '../../paths.ts';
-import { isUuid } from '../../platform/auth/tokens.ts';
 import { BadRequestError, formBody } from '../../platform/http/forms.ts';
-import { ForbiddenError, NotFoundError, signedIn, type Route } from '../../platform/http/routing.ts';
+import {
+  ForbiddenError,
+  NotFoundError,
+  signedIn,
+  type Route,
+  uuidParam,
+} from '../../platform/http/routing.ts';
 import { can } from '../../platform/permissions.ts';
 import {
   alertView,
@@ -33,12 +38,6 @@ const NOTICES = new Map([
   ],
 ]);
 
-function paramOf(request: FastifyRequest, name: string): string {
-  const value = (request.params as Record<string, string>)[name] ?? '';
-  if (!isUuid(value)) throw new NotFoundError(name);
-  return value.toLowerCase();
-}
-
 function choiceError(): PerpetratorFormErrors {
   return {
     summary: [{ text: CHOOSE_A_MATCH, href: '#existingPerpetratorId' }],
@@ -52,7 +51,7 @@ export function perpetratorRoutes(services: Services): Route[] {
   const caseFor = async (request: FastifyRequest) => {
     const target = await services.perpetrators.caseForForm(
       signedIn(request).session,
-      paramOf(request, 'caseId'),
+      uuidParam(request, 'caseId'),
     );
     if (target.kind === 'not_found') throw new NotFoundError('case');
     if (target.kind === 'not_on_caseload') throw new ForbiddenError('case is not on the caseload');
@@ -157,7 +156,7 @@ export function perpetratorRoutes(services: Services): Route[] {
           throw new BadRequestError('Unexpected form fields');
         const outcome = await services.perpetrators.acknowledgeAlert(
           signedIn(request).session,
-          paramOf(request, 'alertId'),
+          uuidParam(request, 'alertId'),
         );
         if (outcome === 'not_found') throw new NotFoundError('alert');
         return reply.redirect(`${paths.perpetratorAlerts}?done=acknowledged`, 303);
@@ -170,7 +169,7 @@ export function perpetratorRoutes(services: Services): Route[] {
       audit: 'perpetrator.viewed',
       handler: async (request, reply) => {
         const { session } = signedIn(request);
-        const record = await services.perpetrators.view(session, paramOf(request, 'perpetratorId'));
+        const record = await services.perpetrators.view(session, uuidParam(request, 'perpetratorId'));
         if (!record) throw new NotFoundError('perpetrator');
         const done = (request.query as { done?: string }).done ?? '';
         return reply.render('perpetrators/perpetrator.njk', {

@@ -1,9 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../composition.ts';
 import { paths } from '../../paths.ts';
-import { isUuid } from '../../platform/auth/tokens.ts';
 import { formBody, formError, formErrorsFrom, type FormErrors } from '../../platform/http/forms.ts';
-import { NotFoundError, signedIn, type Route } from '../../platform/http/routing.ts';
+import { NotFoundError, signedIn, type Route, uuidParam } from '../../platform/http/routing.ts';
 import { decisionLabel, describeWaiting, referralSections } from './referral-view.ts';
 import { decisionSchema } from './triage.schema.ts';
 
@@ -15,12 +14,6 @@ const STATUS_LABELS: Record<string, string> = {
   information_requested: 'More information requested',
 };
 
-function referralIdOf(request: FastifyRequest): string {
-  const { referralId } = request.params as { referralId: string };
-  if (!isUuid(referralId)) throw new NotFoundError('referral');
-  return referralId;
-}
-
 /** The team's side of the front door: the triage queue, each referral in full, and the decision on it. */
 export function referralsRoutes(services: Services): Route[] {
   const showReferral = async (
@@ -29,7 +22,7 @@ export function referralsRoutes(services: Services): Route[] {
     form: { values: Record<string, unknown>; errors?: FormErrors } = { values: {} },
   ) => {
     const { session } = signedIn(request);
-    const referralId = referralIdOf(request);
+    const referralId = uuidParam(request, 'referralId');
     const referral = await services.referrals.view(session, referralId);
     if (!referral) throw new NotFoundError('referral');
     const open = referral.status === 'submitted' || referral.status === 'information_requested';
@@ -113,7 +106,7 @@ export function referralsRoutes(services: Services): Route[] {
         const parsed = decisionSchema.safeParse(body);
         if (!parsed.success)
           return showReferral(request, reply, { values: body, errors: formErrorsFrom(parsed.error) });
-        const referralId = referralIdOf(request);
+        const referralId = uuidParam(request, 'referralId');
         const outcome = await services.triage.decide(signedIn(request).session, referralId, parsed.data);
         if (outcome.kind === 'not_found') throw new NotFoundError('referral');
         if (outcome.kind === 'invalid')

@@ -3,9 +3,8 @@ import type { Services } from '../../composition.ts';
 import type { Role } from '../../db/schema.ts';
 import { paths } from '../../paths.ts';
 import { passphraseProblem } from '../../platform/auth/passphrase.ts';
-import { isUuid } from '../../platform/auth/tokens.ts';
 import { formBody, formError, formErrorsFrom, type FormErrors } from '../../platform/http/forms.ts';
-import { NotFoundError, signedIn, type Route } from '../../platform/http/routing.ts';
+import { NotFoundError, signedIn, type Route, uuidParam } from '../../platform/http/routing.ts';
 import { clientInfo, setSessionCookie } from '../../platform/http/sessions.ts';
 import { can, ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES } from '../../platform/permissions.ts';
 import type { StaffChangeOutcome } from './staff.service.ts';
@@ -21,12 +20,6 @@ const roleItems = (selected?: unknown) =>
     checked: role === selected,
   }));
 
-function userIdOf(request: FastifyRequest): string {
-  const { userId } = request.params as { userId: string };
-  if (!isUuid(userId)) throw new NotFoundError('staff member');
-  return userId;
-}
-
 export function staffRoutes(services: Services): Route[] {
   const showInvite = (reply: FastifyReply, values: Record<string, unknown>, errors?: FormErrors) =>
     reply.code(errors ? 400 : 200).render('staff/invite.njk', {
@@ -38,7 +31,7 @@ export function staffRoutes(services: Services): Route[] {
 
   const showMember = async (request: FastifyRequest, reply: FastifyReply, errors?: FormErrors) => {
     const { session } = signedIn(request);
-    const member = await services.staff.view(session, userIdOf(request));
+    const member = await services.staff.view(session, uuidParam(request, 'userId'));
     if (!member) throw new NotFoundError('staff member');
     const notice = (request.query as { done?: string }).done;
     return reply.code(errors ? 400 : 200).render('staff/member.njk', {
@@ -60,7 +53,7 @@ export function staffRoutes(services: Services): Route[] {
   ) => {
     if (outcome.kind === 'not_found') throw new NotFoundError('staff member');
     if (outcome.kind === 'refused') return showMember(request, reply, formError('role', outcome.reason));
-    return reply.redirect(`${paths.staffMember(userIdOf(request))}?done=${done}`, 303);
+    return reply.redirect(`${paths.staffMember(uuidParam(request, 'userId'))}?done=${done}`, 303);
   };
 
   return [
@@ -127,7 +120,7 @@ export function staffRoutes(services: Services): Route[] {
         if (!parsed.success) return showMember(request, reply, formErrorsFrom(parsed.error));
         const outcome = await services.staff.changeRole(
           signedIn(request).session,
-          userIdOf(request),
+          uuidParam(request, 'userId'),
           parsed.data.role as Role,
         );
         return afterChange(request, reply, outcome, 'role');
@@ -140,7 +133,7 @@ export function staffRoutes(services: Services): Route[] {
       audit: 'staff.disabled',
       handler: async (request, reply) => {
         emptySchema.parse(formBody(request.body));
-        const outcome = await services.staff.disable(signedIn(request).session, userIdOf(request));
+        const outcome = await services.staff.disable(signedIn(request).session, uuidParam(request, 'userId'));
         return afterChange(request, reply, outcome, 'disabled');
       },
     },
@@ -151,7 +144,7 @@ export function staffRoutes(services: Services): Route[] {
       audit: 'staff.enabled',
       handler: async (request, reply) => {
         emptySchema.parse(formBody(request.body));
-        const outcome = await services.staff.enable(signedIn(request).session, userIdOf(request));
+        const outcome = await services.staff.enable(signedIn(request).session, uuidParam(request, 'userId'));
         return afterChange(request, reply, outcome, 'enabled');
       },
     },
@@ -162,7 +155,10 @@ export function staffRoutes(services: Services): Route[] {
       audit: 'staff.sign_in_reset',
       handler: async (request, reply) => {
         emptySchema.parse(formBody(request.body));
-        const result = await services.staff.reissueInvitation(signedIn(request).session, userIdOf(request));
+        const result = await services.staff.reissueInvitation(
+          signedIn(request).session,
+          uuidParam(request, 'userId'),
+        );
         if ('link' in result)
           return reply.render('staff/invitation.njk', {
             pageTitle: 'Set-up link created',

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SessionStage } from '../../db/schema.ts';
 import { paths } from '../../paths.ts';
 import type { CurrentSession } from '../auth/sessions.ts';
+import { isUuid } from '../auth/tokens.ts';
 import { can, type Permission } from '../permissions.ts';
 
 /**
@@ -34,6 +35,13 @@ export class ForbiddenError extends Error {
 
 export class NotFoundError extends Error {
   readonly statusCode = 404;
+}
+
+/** A record identifier from the path; anything that is not a UUID is a page that does not exist. */
+export function uuidParam(request: FastifyRequest, name: string): string {
+  const value = (request.params as Record<string, string | undefined>)[name] ?? '';
+  if (!isUuid(value)) throw new NotFoundError(name);
+  return value.toLowerCase();
 }
 
 /** Narrows a request the route table has already checked to one with a session. */
