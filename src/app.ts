@@ -7,6 +7,8 @@ import type { Services } from './composition.ts';
 import type { Db } from './db/database.ts';
 import { accountRoutes } from './modules/account/account.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { breakGlassRoutes } from './modules/cases/break-glass.routes.ts';
+import { teamRoutes } from './modules/staff/teams.routes.ts';
 import { caseRoutes } from './modules/cases/cases.routes.ts';
 import { homeRoutes } from './modules/home/home.routes.ts';
 import { perpetratorRoutes } from './modules/perpetrators/perpetrators.routes.ts';
@@ -103,11 +105,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...signInRoutes(services),
     ...accountRoutes(services),
     ...staffRoutes(services),
+    ...teamRoutes(services),
     ...auditRoutes(services),
     ...exitRoutes(services),
     ...publicReferralRoutes(services),
     ...referralsRoutes(services),
     ...caseRoutes(services),
+    ...breakGlassRoutes(services),
     ...perpetratorRoutes(services),
     ...settingsRoutes(services),
     ...searchRoutes(services),

@@ -14,6 +14,8 @@ import { HOUR } from './platform/clock.ts';
 import { NotificationService } from './modules/notifications/notifications.service.ts';
 import { SettingsService } from './modules/settings/settings.service.ts';
 import { CaseService } from './modules/cases/cases.service.ts';
+import { TeamService } from './modules/staff/teams.service.ts';
+import { BreakGlassService } from './modules/cases/break-glass.service.ts';
 import { CaseworkService } from './modules/cases/casework.service.ts';
 import { SearchService } from './modules/search/search.service.ts';
 import { TriageService } from './modules/referrals/triage.service.ts';
@@ -47,6 +49,8 @@ export function createServices(deps: {
     settings: new SettingsService({ db, clock }),
     cases,
     casework: new CaseworkService({ db, clock, keys }),
+    breakGlass: new BreakGlassService({ db, clock, keys }),
+    teams: new TeamService({ db, clock }),
     search: new SearchService({ db, clock, keys }),
     triage: new TriageService({ db, clock, keys, cases }),
     perpetrators: new PerpetratorService({ db, clock, keys }),

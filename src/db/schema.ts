@@ -47,6 +47,7 @@ export interface UsersTable {
   totp_last_step: Generated<number>;
   created_at: Timestamp;
   disabled_at: Timestamp | null;
+  team_id: string | null;
 }
 
 export interface InvitationsTable {
@@ -311,6 +312,26 @@ export interface PerpetratorAlertsTable {
   acknowledged_by: string | null;
 }
 
+export interface TeamsTable {
+  organisation_id: string;
+  team_id: string;
+  name: string;
+  shares_cases: Generated<boolean>;
+  created_at: Timestamp;
+}
+
+export interface CaseAccessGrantsTable {
+  organisation_id: string;
+  grant_id: string;
+  case_id: string;
+  user_id: string;
+  reason_sealed: Buffer;
+  granted_at: Timestamp;
+  expires_at: Timestamp;
+  reviewed_by: string | null;
+  reviewed_at: Timestamp | null;
+}
+
 export interface Database {
   installation: InstallationTable;
   rate_limit_events: RateLimitEventsTable;
@@ -333,4 +354,6 @@ export interface Database {
   perpetrator_identifiers: PerpetratorIdentifiersTable;
   case_perpetrators: CasePerpetratorsTable;
   perpetrator_alerts: PerpetratorAlertsTable;
+  teams: TeamsTable;
+  case_access_grants: CaseAccessGrantsTable;
 }

@@ -12,6 +12,8 @@ export const PERMISSIONS = [
   /** Open any case in the organisation (team oversight). */
   'case:read_all',
   'case:allocate',
+  /** Review every opening of a case outside someone's scope ("break glass"). */
+  'case:review_access',
   /** Read perpetrator records (within one's record scope). */
   'perpetrator:read',
   /** Add perpetrators to cases and link known perpetrators to them. */
@@ -47,6 +49,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'case:read',
     'case:read_all',
     'case:allocate',
+    'case:review_access',
     'perpetrator:read',
     'perpetrator:manage',
     'perpetrator:see_matches',

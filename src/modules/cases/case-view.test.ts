@@ -150,6 +150,7 @@ describe('case view', () => {
     allocatedTo: null,
     allocations: [],
     referral: null,
+    access: { kind: 'allocated' },
     ...overrides,
   });
 

@@ -1,13 +1,18 @@
 import type { Trx } from '../../db/database.ts';
 import type { CurrentSession } from '../../platform/auth/sessions.ts';
-import { can } from '../../platform/permissions.ts';
+import { caseVisibleTo } from './case-access.ts';
 
 /**
- * Cases with their client's name and the name of whoever holds them, within the caller's record scope: their
- * own caseload, or every case in the organisation for someone with case:read_all (unless `ownOnly`).
+ * Cases with their client's name and the name of whoever holds them, within the caller's record scope (see
+ * `caseVisibleTo`), or only their own caseload when `ownOnly`.
  */
-export function casesInScope(trx: Trx, session: CurrentSession, options: { ownOnly?: boolean } = {}) {
-  let query = trx
+export function casesInScope(
+  trx: Trx,
+  session: CurrentSession,
+  now: Date,
+  options: { ownOnly?: boolean } = {},
+) {
+  const query = trx
     .selectFrom('cases')
     .innerJoin('clients', (join) =>
       join
@@ -29,8 +34,7 @@ export function casesInScope(trx: Trx, session: CurrentSession, options: { ownOn
       'users.display_name',
     ])
     .where('cases.organisation_id', '=', session.organisationId);
-  if (options.ownOnly || !can(session.user.role, 'case:read_all')) {
-    query = query.where('cases.allocated_to', '=', session.user.userId);
-  }
-  return query;
+  return options.ownOnly
+    ? query.where('cases.allocated_to', '=', session.user.userId)
+    : query.where(caseVisibleTo(session, now));
 }

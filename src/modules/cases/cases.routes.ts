@@ -36,6 +36,7 @@ import {
   timeFrom,
   ukInstant,
 } from './case-view.ts';
+import { showOutsideScope } from './break-glass.routes.ts';
 import type { InScope, NewContact } from './casework.service.ts';
 
 const SELECT_SOMEONE = 'Select who will hold the case';
@@ -206,7 +207,7 @@ export function caseRoutes(services: Services): Route[] {
     const { session } = signedIn(request);
     const access = await services.cases.view(session, uuidParam(request, 'caseId'));
     if (access.kind === 'not_found') throw new NotFoundError('case');
-    if (access.kind === 'not_on_caseload') throw new ForbiddenError('case is not on the caseload');
+    if (access.kind === 'not_on_caseload') return showOutsideScope(services, request, reply);
     const { record } = access;
     const role = session.user.role;
     const canAllocate = can(role, 'case:allocate') && record.status !== 'closed';
@@ -308,7 +309,9 @@ export function caseRoutes(services: Services): Route[] {
       handler: async (request, reply) => {
         const { session } = signedIn(request);
         const { view } = caseloadQuery.parse(request.query ?? {});
-        const seesTeam = can(session.user.role, 'case:read_all');
+        const seesTeam =
+          can(session.user.role, 'case:read_all') ||
+          Boolean((await services.teams.teamOf(session, session.user.userId))?.sharesCases);
         if (view === 'team' && !seesTeam) throw new ForbiddenError('team caseload');
         const cases = await services.cases.caseload(session, view);
         return reply.render('cases/caseload.njk', {

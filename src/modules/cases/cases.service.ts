@@ -6,7 +6,7 @@ import type { CurrentSession } from '../../platform/auth/sessions.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
 import { newReference } from '../../platform/references.ts';
-import { can } from '../../platform/permissions.ts';
+import { caseAccessBasis, type CaseAccessBasis } from './case-access.ts';
 import { casesInScope } from './cases.repository.ts';
 import { findClient, rowToClient, type Client } from './clients.repository.ts';
 
@@ -30,6 +30,8 @@ export type CaseRecord = {
   allocatedTo: { userId: string; name: string } | null;
   allocations: { name: string; allocatedByName: string; allocatedAt: Date; endedAt: Date | null }[];
   referral: { referralId: string; reference: string } | null;
+  /** Why the caller may open it (their own case, oversight, their team's, or a recorded reason). */
+  access: CaseAccessBasis;
 };
 
 export type CaseworkerLoad = { userId: string; name: string; openCases: number; urgentCases: number };
@@ -204,10 +206,10 @@ export class CaseService {
     });
   }
 
-  /** Open cases: one's own; or, for someone with case:read_all and `team`, the whole team's, unallocated first. */
+  /** Open cases: one's own; or with `team`, every case the caller may open (see `caseVisibleTo`), unallocated first. */
   async caseload(session: CurrentSession, scope: 'mine' | 'team'): Promise<CaseSummary[]> {
     return inOrganisation(this.db, session.organisationId, async (trx) => {
-      const query = casesInScope(trx, session, { ownOnly: scope === 'mine' }).where(
+      const query = casesInScope(trx, session, this.clock.now(), { ownOnly: scope === 'mine' }).where(
         'cases.status',
         '<>',
         'closed',
@@ -250,9 +252,13 @@ export class CaseService {
         .where('case_id', '=', caseId)
         .executeTakeFirst();
       if (!row) return { kind: 'not_found' } as const;
-      if (!can(session.user.role, 'case:read_all') && row.allocated_to !== session.user.userId) {
-        return { kind: 'not_on_caseload' } as const;
-      }
+      const access = await caseAccessBasis(
+        trx,
+        session,
+        { caseId: row.case_id, allocatedTo: row.allocated_to },
+        this.clock.now(),
+      );
+      if (!access) return { kind: 'not_on_caseload' } as const;
       const clientRow = await findClient(trx, session.organisationId, row.client_id);
       const organisationKey = await this.keys.organisationKey(trx, session.organisationId);
       const clientKey = this.keys.unwrapDataKey(
@@ -323,6 +329,7 @@ export class CaseService {
             endedAt: allocation.ended_at,
           })),
           referral: referral ? { referralId: referral.referral_id, reference: referral.reference } : null,
+          access,
         },
       } as const;
     });

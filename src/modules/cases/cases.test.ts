@@ -172,7 +172,7 @@ describe('Cases', () => {
       const caseworker = await signedIn(casey);
       const refused = await caseworker.get(`/cases/${theirs.caseId}`);
       assert.equal(refused.statusCode, 403);
-      assert.match(refused.body, /You do not have permission to see this page/);
+      assert.match(refused.body, /This case is not on your caseload/);
       assert.equal(refused.body.includes(theirs.reference), false);
 
       const holder = await signedIn(robin);

@@ -6,7 +6,7 @@ import type { CurrentSession } from '../../platform/auth/sessions.ts';
 import { ukDate, type Clock } from '../../platform/clock.ts';
 import { openText, seal } from '../../platform/crypto/envelope.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
-import { can } from '../../platform/permissions.ts';
+import { caseAccessBasis } from './case-access.ts';
 
 export type NewContact = {
   occurredAt: Date;
@@ -83,9 +83,13 @@ export class CaseworkService {
         .where('case_id', '=', caseId)
         .executeTakeFirst();
       if (!row) return { kind: 'not_found' } as const;
-      if (!can(session.user.role, 'case:read_all') && row.allocated_to !== session.user.userId) {
-        return { kind: 'not_on_caseload' } as const;
-      }
+      const access = await caseAccessBasis(
+        trx,
+        session,
+        { caseId: row.case_id, allocatedTo: row.allocated_to },
+        this.clock.now(),
+      );
+      if (!access) return { kind: 'not_on_caseload' } as const;
       const organisationKey = await this.keys.organisationKey(trx, session.organisationId);
       const key = this.keys.unwrapDataKey(organisationKey, row.data_key_wrapped, `case:${row.case_id}`);
       const value = await work(trx, {

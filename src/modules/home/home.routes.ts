@@ -13,11 +13,21 @@ export function homeRoutes(services: Services): Route[] {
       handler: async (request, reply) => {
         const { session } = signedIn(request);
         const role = session.user.role;
+        const accessWaiting = can(role, 'case:review_access')
+          ? await services.breakGlass.waitingForReview(session)
+          : 0;
         const sections = [
           can(role, 'referral:triage') && {
             title: request.referralsWaiting ? `Referrals (${request.referralsWaiting} waiting)` : 'Referrals',
             href: paths.referrals,
             text: 'Triage new referrals: urgent ones first, then the longest waiting.',
+          },
+          can(role, 'case:review_access') && {
+            title: accessWaiting
+              ? `Cases opened outside caseloads (${accessWaiting} to review)`
+              : 'Cases opened outside caseloads',
+            href: paths.caseAccessReviews,
+            text: 'Check the reasons staff gave for opening cases that are not theirs.',
           },
           can(role, 'organisation:manage') && {
             title: 'Settings',

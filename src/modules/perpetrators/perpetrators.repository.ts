@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Selectable, type Updateable } from 'kysely';
 import type { DbOrTrx } from '../../db/database.ts';
+import type { CaseCondition } from '../cases/case-access.ts';
 import type {
   PerpetratorAlertsTable,
   PerpetratorIdentifierKind,
@@ -12,10 +13,10 @@ export type IdentifierRow = Selectable<PerpetratorIdentifiersTable>;
 export type AlertRow = Selectable<PerpetratorAlertsTable>;
 
 /**
- * Whose records a query may return: the whole organisation, or only what is linked to cases allocated to one
- * person (a caseworker's own caseload).
+ * Whose records a query may return: the whole organisation, or only what is linked to the cases someone may
+ * open (the condition from `caseVisibleTo`).
  */
-export type RecordScope = { kind: 'organisation' } | { kind: 'caseload'; userId: string };
+export type RecordScope = { kind: 'organisation' } | { kind: 'cases'; visible: CaseCondition };
 
 export type CaseRef = { case_id: string; reference: string; allocated_to: string | null; status: string };
 
@@ -31,7 +32,7 @@ export async function findCase(
     .select(['case_id', 'reference', 'allocated_to', 'status'])
     .where('organisation_id', '=', organisationId)
     .where('case_id', '=', caseId);
-  if (scope.kind === 'caseload') query = query.where('allocated_to', '=', scope.userId);
+  if (scope.kind === 'cases') query = query.where(scope.visible);
   return query.executeTakeFirst();
 }
 
@@ -47,7 +48,7 @@ export async function findPerpetrator(
     .selectAll()
     .where('perpetrators.organisation_id', '=', organisationId)
     .where('perpetrators.perpetrator_id', '=', perpetratorId);
-  if (scope.kind === 'caseload') {
+  if (scope.kind === 'cases') {
     query = query.where((eb) =>
       eb.exists(
         eb
@@ -60,7 +61,7 @@ export async function findPerpetrator(
           .select(sql.lit(1).as('one'))
           .whereRef('case_perpetrators.organisation_id', '=', 'perpetrators.organisation_id')
           .whereRef('case_perpetrators.perpetrator_id', '=', 'perpetrators.perpetrator_id')
-          .where('cases.allocated_to', '=', scope.userId),
+          .where(scope.visible),
       ),
     );
   }

@@ -8,6 +8,7 @@ import { blindIndex, blindIndexKey, normaliseIdentifier } from '../../platform/c
 import { openText, seal } from '../../platform/crypto/envelope.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
 import { can } from '../../platform/permissions.ts';
+import { caseVisibleTo, visibleCaseIds } from '../cases/case-access.ts';
 import { NAME_SIMILARITY_THRESHOLD } from '../referrals/duplicates.ts';
 import {
   acknowledgeAlert,
@@ -219,24 +220,19 @@ export class PerpetratorService {
     this.keys = deps.keys;
   }
 
-  /** Whose perpetrator records someone may open: their caseload's, or (managers, police liaison) all. */
+  /** Whose perpetrator records someone may open: those on cases they may open, or (managers, police liaison) all. */
   private recordScope(session: CurrentSession): RecordScope {
     const role = session.user.role;
     return can(role, 'case:read') && !can(role, 'case:read_all')
-      ? { kind: 'caseload', userId: session.user.userId }
+      ? { kind: 'cases', visible: caseVisibleTo(session, this.clock.now()) }
       : { kind: 'organisation' };
   }
 
-  /** Whose cases someone may work on: all (case:read_all) or those allocated to them. */
+  /** Whose cases someone may work on (see `caseVisibleTo`). */
   private caseScope(session: CurrentSession): RecordScope {
     return can(session.user.role, 'case:read_all')
       ? { kind: 'organisation' }
-      : { kind: 'caseload', userId: session.user.userId };
-  }
-
-  private canOpenCase(session: CurrentSession, allocatedTo: string | null): boolean {
-    const role = session.user.role;
-    return can(role, 'case:read_all') || (can(role, 'case:read') && allocatedTo === session.user.userId);
+      : { kind: 'cases', visible: caseVisibleTo(session, this.clock.now()) };
   }
 
   private async caseIn(trx: Trx, session: CurrentSession, caseId: string): Promise<CaseForForm> {
@@ -698,10 +694,16 @@ export class PerpetratorService {
         },
         this.clock.now(),
       );
+      const openable = await visibleCaseIds(
+        trx,
+        session,
+        links.map((link) => link.case_id),
+        this.clock.now(),
+      );
       return rowToRecord(
         row,
         identifiers,
-        links.filter((link) => this.canOpenCase(session, link.allocated_to)),
+        links.filter((link) => openable.has(link.case_id)),
         key,
       );
     });

@@ -16,7 +16,9 @@ export type SearchKind = 'reference' | 'email' | 'phone' | 'name';
 /** What the person typed is: a case reference, an email, a phone number, or a name. */
 export function classifySearch(term: string): SearchKind {
   const trimmed = term.trim();
-  if (/^[A-Za-z0-9]{4}-?[A-Za-z0-9]{4}$/.test(trimmed) && /\d/.test(trimmed)) return 'reference';
+  // With its dash, anything shaped like a reference is one (some have no digits); without, it could be a name.
+  if (/^[A-Za-z0-9]{4}-[A-Za-z0-9]{4}$/.test(trimmed)) return 'reference';
+  if (/^[A-Za-z0-9]{8}$/.test(trimmed) && /\d/.test(trimmed)) return 'reference';
   if (trimmed.includes('@') && /\S+@\S+\.\S+/.test(trimmed)) return 'email';
   if ((trimmed.match(/\d/g) ?? []).length >= 7 && /^[\d\s+()-]+$/.test(trimmed)) return 'phone';
   return 'name';
@@ -50,18 +52,24 @@ export class SearchService {
   async search(
     session: CurrentSession,
     term: string,
-  ): Promise<{ kind: SearchKind; results: SearchResult[]; capped: boolean }> {
+  ): Promise<{
+    kind: SearchKind;
+    results: SearchResult[];
+    capped: boolean;
+    /** A case with exactly this reference that is outside the caller's scope: they may open it with a reason. */
+    outsideScope: { caseId: string; reference: string } | null;
+  }> {
     const kind = classifySearch(term);
     return inOrganisation(this.db, session.organisationId, async (trx) => {
       const indexKey = blindIndexKey(await this.keys.organisationKey(trx, session.organisationId));
-      let query = casesInScope(trx, session);
+      let query = casesInScope(trx, session, this.clock.now());
       let matchedOn: string;
+      const reference = term
+        .trim()
+        .toUpperCase()
+        .replace(/^([A-Z0-9]{4})-?([A-Z0-9]{4})$/, '$1-$2');
       switch (kind) {
         case 'reference': {
-          const reference = term
-            .trim()
-            .toUpperCase()
-            .replace(/^([A-Z0-9]{4})-?([A-Z0-9]{4})$/, '$1-$2');
           query = query.where('cases.reference', '=', reference);
           matchedOn = 'Case reference';
           break;
@@ -86,6 +94,16 @@ export class SearchService {
         .orderBy('cases.opened_at', 'desc')
         .limit(SEARCH_RESULT_LIMIT + 1)
         .execute();
+      // Someone covering for a colleague knows the reference; they see that the case exists, nothing more.
+      const outsideScope =
+        kind === 'reference' && rows.length === 0
+          ? ((await trx
+              .selectFrom('cases')
+              .select(['case_id as caseId', 'reference'])
+              .where('organisation_id', '=', session.organisationId)
+              .where('reference', '=', reference)
+              .executeTakeFirst()) ?? null)
+          : null;
       await appendAuditEvent(
         trx,
         {
@@ -107,6 +125,7 @@ export class SearchService {
           allocatedToName: row.display_name,
           matchedOn,
         })),
+        outsideScope,
       };
     });
   }

@@ -15,6 +15,7 @@ describe('classifySearch', () => {
   it('tells references, emails, phone numbers and names apart', () => {
     assert.equal(classifySearch('AB3D-7KQ2'), 'reference');
     assert.equal(classifySearch('ab3d7kq2'), 'reference');
+    assert.equal(classifySearch('TGAB-ARPL'), 'reference', 'a reference may have no digits');
     assert.equal(classifySearch('someone@example.org'), 'email');
     assert.equal(classifySearch('+44 (0)7700 900123'), 'phone');
     assert.equal(classifySearch('07700900123'), 'phone');

@@ -8,7 +8,14 @@ import { NotFoundError, signedIn, type Route, uuidParam } from '../../platform/h
 import { clientInfo, setSessionCookie } from '../../platform/http/sessions.ts';
 import { can, ROLE_DESCRIPTIONS, ROLE_LABELS, ROLES } from '../../platform/permissions.ts';
 import type { StaffChangeOutcome } from './staff.service.ts';
-import { emptySchema, inviteSchema, newPassphraseSchema, roleSchema } from './staff.schema.ts';
+import {
+  emptySchema,
+  inviteSchema,
+  newPassphraseSchema,
+  roleSchema,
+  staffTeamSchema,
+} from './staff.schema.ts';
+import { teamChoices } from './teams.routes.ts';
 
 const STATUS_LABELS = { active: 'Active', invited: 'Invited', disabled: 'Disabled' } as const;
 
@@ -34,9 +41,15 @@ export function staffRoutes(services: Services): Route[] {
     const member = await services.staff.view(session, uuidParam(request, 'userId'));
     if (!member) throw new NotFoundError('staff member');
     const notice = (request.query as { done?: string }).done;
+    const [team, teams] = await Promise.all([
+      services.teams.teamOf(session, member.userId),
+      services.teams.list(session),
+    ]);
     return reply.code(errors ? 400 : 200).render('staff/member.njk', {
       pageTitle: 'Staff member',
       member,
+      team,
+      teamItems: teams.length ? teamChoices(teams, team?.teamId ?? null) : null,
       statusLabel: STATUS_LABELS[member.status],
       canManage: can(session.user.role, 'staff:manage'),
       roles: roleItems(member.role),
@@ -124,6 +137,26 @@ export function staffRoutes(services: Services): Route[] {
           parsed.data.role as Role,
         );
         return afterChange(request, reply, outcome, 'role');
+      },
+    },
+    {
+      method: 'POST',
+      url: paths.staffTeam(),
+      access: { permission: 'staff:manage' },
+      audit: 'staff.team_changed',
+      handler: async (request, reply) => {
+        const parsed = staffTeamSchema.safeParse(formBody(request.body));
+        if (!parsed.success) return showMember(request, reply, formErrorsFrom(parsed.error));
+        const teamId = parsed.data.teamId === 'none' ? null : parsed.data.teamId;
+        const outcome = await services.teams.assign(
+          signedIn(request).session,
+          uuidParam(request, 'userId'),
+          teamId,
+        );
+        if (outcome === 'not_found') throw new NotFoundError('staff member');
+        if (outcome === 'no_such_team')
+          return showMember(request, reply, formError('teamId', 'Select a team'));
+        return reply.redirect(`${paths.staffMember(uuidParam(request, 'userId'))}?done=team`, 303);
       },
     },
     {

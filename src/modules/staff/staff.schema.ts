@@ -30,3 +30,17 @@ export const newPassphraseSchema = form({
   path: ['confirmPassphrase'],
   message: 'The passphrases do not match',
 });
+
+export const teamSchema = form({
+  name: z
+    .string({ error: 'Enter a name for the team' })
+    .trim()
+    .min(1, 'Enter a name for the team')
+    .max(100, 'Team name must be 100 characters or fewer'),
+  sharesCases: z.enum(['yes', 'no'], { error: 'Select whether members may open each other’s cases' }),
+});
+
+/** "none" takes someone out of every team. */
+export const staffTeamSchema = form({
+  teamId: z.union([z.literal('none'), z.uuid()], { error: 'Select a team' }),
+});
