@@ -6,6 +6,7 @@ import type { CurrentSession } from '../../platform/auth/sessions.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { blindIndex, blindIndexKey } from '../../platform/crypto/blind-index.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
+import { can } from '../../platform/permissions.ts';
 import { casesInScope } from '../cases/cases.repository.ts';
 
 /** At most this many results, whatever matches: search finds someone, it never lists everyone. */
@@ -24,6 +25,12 @@ export function classifySearch(term: string): SearchKind {
   return 'name';
 }
 
+const PERPETRATOR_MATCH: Record<Exclude<SearchKind, 'reference'>, string> = {
+  name: 'Name of the person responsible',
+  phone: 'Phone number of the person responsible',
+  email: 'Email address of the person responsible',
+};
+
 export type SearchResult = {
   caseId: string;
   reference: string;
@@ -34,7 +41,8 @@ export type SearchResult = {
 };
 
 /**
- * Finds cases by reference, client name (fuzzy, pg_trgm), or exact phone or email (blind indexes). Results are
+ * Finds cases by reference, client or perpetrator name (fuzzy, pg_trgm), or exact phone or email of either
+ * (blind indexes). Results are
  * capped and scoped: caseworkers find only cases on their caseload; managers any in the organisation. Every
  * search is audited by kind, never with the words searched for.
  */
@@ -62,38 +70,97 @@ export class SearchService {
     const kind = classifySearch(term);
     return inOrganisation(this.db, session.organisationId, async (trx) => {
       const indexKey = blindIndexKey(await this.keys.organisationKey(trx, session.organisationId));
-      let query = casesInScope(trx, session, this.clock.now());
-      let matchedOn: string;
-      const reference = term
-        .trim()
-        .toUpperCase()
-        .replace(/^([A-Z0-9]{4})-?([A-Z0-9]{4})$/, '$1-$2');
-      switch (kind) {
-        case 'reference': {
-          query = query.where('cases.reference', '=', reference);
-          matchedOn = 'Case reference';
-          break;
+      const now = this.clock.now();
+      const trimmed = term.trim();
+      const reference = trimmed.toUpperCase().replace(/^([A-Z0-9]{4})-?([A-Z0-9]{4})$/, '$1-$2');
+      const inScope = () => casesInScope(trx, session, now);
+      const byCase = (() => {
+        switch (kind) {
+          case 'reference':
+            return { query: inScope().where('cases.reference', '=', reference), matchedOn: 'Case reference' };
+          case 'email':
+            return {
+              query: inScope().where('clients.email_index', '=', blindIndex(indexKey, 'email', term)),
+              matchedOn: 'Email address',
+            };
+          case 'phone':
+            return {
+              query: inScope().where('clients.phone_index', '=', blindIndex(indexKey, 'phone', term)),
+              matchedOn: 'Phone number',
+            };
+          case 'name':
+            return {
+              query: inScope()
+                // The % operator uses the trigram index (its threshold is pg_trgm's default, 0.3).
+                .where(sql<boolean>`clients.name % ${trimmed}`)
+                .orderBy(sql`similarity(clients.name, ${trimmed})`, 'desc'),
+              matchedOn: 'Name',
+            };
         }
-        case 'email':
-          query = query.where('clients.email_index', '=', blindIndex(indexKey, 'email', term));
-          matchedOn = 'Email address';
-          break;
-        case 'phone':
-          query = query.where('clients.phone_index', '=', blindIndex(indexKey, 'phone', term));
-          matchedOn = 'Phone number';
-          break;
-        case 'name':
-          query = query
-            // The % operator uses the trigram index (its threshold is pg_trgm's default, 0.3).
-            .where(sql<boolean>`clients.name % ${term.trim()}`)
-            .orderBy(sql`similarity(clients.name, ${term.trim()})`, 'desc');
-          matchedOn = 'Name';
-          break;
-      }
-      const rows = await query
-        .orderBy('cases.opened_at', 'desc')
-        .limit(SEARCH_RESULT_LIMIT + 1)
-        .execute();
+      })();
+      const clientRows = (
+        await byCase.query
+          .orderBy('cases.opened_at', 'desc')
+          .limit(SEARCH_RESULT_LIMIT + 1)
+          .execute()
+      ).map((row) => ({ ...row, matchedOn: byCase.matchedOn }));
+
+      // The same words may be the person responsible's: their name (fuzzy), or a phone or email on their record.
+      const perpetratorRows =
+        kind === 'reference' || !can(session.user.role, 'perpetrator:read')
+          ? []
+          : (
+              await inScope()
+                .where((eb) =>
+                  eb.exists(
+                    eb
+                      .selectFrom('case_perpetrators')
+                      .innerJoin('perpetrators', (join) =>
+                        join
+                          .onRef('perpetrators.organisation_id', '=', 'case_perpetrators.organisation_id')
+                          .onRef('perpetrators.perpetrator_id', '=', 'case_perpetrators.perpetrator_id'),
+                      )
+                      .select(sql.lit(1).as('one'))
+                      .whereRef('case_perpetrators.organisation_id', '=', 'cases.organisation_id')
+                      .whereRef('case_perpetrators.case_id', '=', 'cases.case_id')
+                      .where((inner) =>
+                        kind === 'name'
+                          ? sql<boolean>`perpetrators.name % ${trimmed}`
+                          : inner.exists(
+                              inner
+                                .selectFrom('perpetrator_identifiers')
+                                .select(sql.lit(1).as('one'))
+                                .whereRef(
+                                  'perpetrator_identifiers.organisation_id',
+                                  '=',
+                                  'perpetrators.organisation_id',
+                                )
+                                .whereRef(
+                                  'perpetrator_identifiers.perpetrator_id',
+                                  '=',
+                                  'perpetrators.perpetrator_id',
+                                )
+                                .where('perpetrator_identifiers.kind', '=', kind)
+                                .where(
+                                  'perpetrator_identifiers.index',
+                                  '=',
+                                  blindIndex(indexKey, kind, term),
+                                ),
+                            ),
+                      ),
+                  ),
+                )
+                .orderBy('cases.opened_at', 'desc')
+                .limit(SEARCH_RESULT_LIMIT + 1)
+                .execute()
+            ).map((row) => ({ ...row, matchedOn: PERPETRATOR_MATCH[kind] }));
+
+      const seen = new Set<string>();
+      const rows = [...clientRows, ...perpetratorRows].filter((row) => {
+        if (seen.has(row.case_id)) return false;
+        seen.add(row.case_id);
+        return true;
+      });
       // Someone covering for a colleague knows the reference; they see that the case exists, nothing more.
       const outsideScope =
         kind === 'reference' && rows.length === 0
@@ -123,7 +190,7 @@ export class SearchService {
           clientName: row.name,
           status: row.status,
           allocatedToName: row.display_name,
-          matchedOn,
+          matchedOn: row.matchedOn,
         })),
         outsideScope,
       };

@@ -9,6 +9,7 @@ import {
   type TestApp,
 } from '../../../test/support/app.ts';
 import { givenCase } from '../../../test/support/referrals.ts';
+import { givenPerpetrator } from '../../../test/support/perpetrators.ts';
 import { classifySearch } from './search.service.ts';
 
 describe('classifySearch', () => {
@@ -75,6 +76,28 @@ describe('Search', () => {
       assert.match(page.body, /Frankie Findable/, q);
       assert.doesNotMatch(page.body, /Someone Else Entirely/, q);
     }
+  });
+
+  it('finds a case by the name (misspelt), phone or email of the person responsible, within scope', async () => {
+    const { caseId } = await givenCase(test, manager, {
+      holder,
+      answers: { personName: 'Dorrie Quillfeather' },
+    });
+    await givenPerpetrator(test, holder, caseId, {
+      name: 'Barnaby Thistlewood',
+      phones: ['07700 900456'],
+      emails: ['barnaby@example.net'],
+    });
+    for (const [q, matchedOn] of [
+      ['Barnabe Thistlewod', 'Name of the person responsible'],
+      ['+44 7700 900456', 'Phone number of the person responsible'],
+      ['BARNABY@example.net', 'Email address of the person responsible'],
+    ] as const) {
+      const page = await searchAs(holder, q);
+      assert.match(page.body, /Dorrie Quillfeather/, q);
+      assert.match(page.body, new RegExp(matchedOn), q);
+    }
+    assert.match((await searchAs(other, 'Barnaby Thistlewood')).body, /data-qa="no-results"/);
   });
 
   it('finds only cases on the caseworker’s own caseload; a manager finds any', async () => {
