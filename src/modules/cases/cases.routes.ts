@@ -37,6 +37,7 @@ import {
   ukInstant,
 } from './case-view.ts';
 import type { InScope, NewContact } from './casework.service.ts';
+import { clientSummaryFor } from '../clients/clients.routes.ts';
 
 const SELECT_SOMEONE = 'Select who will hold the case';
 
@@ -225,6 +226,7 @@ export function caseRoutes(services: Services): Route[] {
       record,
       safeContact: safeContactRows(record.client),
       identity: clientIdentityRows(record.client),
+      clientRecord: await clientSummaryFor(services, request, caseId),
       details: caseDetailRows(record),
       history: allocationHistoryRows(record.allocations),
       referral: can(role, 'referral:triage') ? record.referral : null,

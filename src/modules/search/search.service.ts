@@ -7,6 +7,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { blindIndex, blindIndexKey } from '../../platform/crypto/blind-index.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
 import { casesInScope } from '../cases/cases.repository.ts';
+import { clientsKnownAs } from '../clients/client-record.repository.ts';
 
 /** At most this many results, whatever matches: search finds someone, it never lists everyone. */
 export const SEARCH_RESULT_LIMIT = 20;
@@ -54,8 +55,9 @@ export class SearchService {
     const kind = classifySearch(term);
     return inOrganisation(this.db, session.organisationId, async (trx) => {
       const indexKey = blindIndexKey(await this.keys.organisationKey(trx, session.organisationId));
-      let query = casesInScope(trx, session);
+      let query = casesInScope(trx, session).select('clients.client_id');
       let matchedOn: string;
+      let otherNameMatches = new Set<string>();
       switch (kind) {
         case 'reference': {
           const reference = term
@@ -74,13 +76,25 @@ export class SearchService {
           query = query.where('clients.phone_index', '=', blindIndex(indexKey, 'phone', term));
           matchedOn = 'Phone number';
           break;
-        case 'name':
+        case 'name': {
+          // Other names are sealed, so they match only in full (by their blind index), never fuzzily.
+          const knownAs = await clientsKnownAs(
+            trx,
+            session.organisationId,
+            blindIndex(indexKey, 'name', term),
+          );
+          otherNameMatches = new Set(knownAs);
           query = query
             // The % operator uses the trigram index (its threshold is pg_trgm's default, 0.3).
-            .where(sql<boolean>`clients.name % ${term.trim()}`)
+            .where((eb) =>
+              knownAs.length
+                ? eb.or([sql<boolean>`clients.name % ${term.trim()}`, eb('clients.client_id', 'in', knownAs)])
+                : sql<boolean>`clients.name % ${term.trim()}`,
+            )
             .orderBy(sql`similarity(clients.name, ${term.trim()})`, 'desc');
           matchedOn = 'Name';
           break;
+        }
       }
       const rows = await query
         .orderBy('cases.opened_at', 'desc')
@@ -105,7 +119,7 @@ export class SearchService {
           clientName: row.name,
           status: row.status,
           allocatedToName: row.display_name,
-          matchedOn,
+          matchedOn: otherNameMatches.has(row.client_id) ? 'Other name' : matchedOn,
         })),
       };
     });
