@@ -10,6 +10,7 @@ import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { breakGlassRoutes } from './modules/cases/break-glass.routes.ts';
 import { teamRoutes } from './modules/staff/teams.routes.ts';
 import { caseRoutes } from './modules/cases/cases.routes.ts';
+import { clientRoutes } from './modules/clients/clients.routes.ts';
 import { homeRoutes } from './modules/home/home.routes.ts';
 import { perpetratorRoutes } from './modules/perpetrators/perpetrators.routes.ts';
 import { exitRoutes } from './modules/safety/exit.routes.ts';
@@ -112,6 +113,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...referralsRoutes(services),
     ...caseRoutes(services),
     ...breakGlassRoutes(services),
+    ...clientRoutes(services),
     ...perpetratorRoutes(services),
     ...settingsRoutes(services),
     ...searchRoutes(services),

@@ -20,6 +20,7 @@ import { CaseworkService } from './modules/cases/casework.service.ts';
 import { SearchService } from './modules/search/search.service.ts';
 import { TriageService } from './modules/referrals/triage.service.ts';
 import { PerpetratorService } from './modules/perpetrators/perpetrators.service.ts';
+import { ClientService } from './modules/clients/clients.service.ts';
 
 /** The composition root: every service built from the database, the clock and the master key. No container. */
 export function createServices(deps: {
@@ -51,6 +52,7 @@ export function createServices(deps: {
     casework: new CaseworkService({ db, clock, keys }),
     breakGlass: new BreakGlassService({ db, clock, keys }),
     teams: new TeamService({ db, clock }),
+    clients: new ClientService({ db, clock, keys }),
     search: new SearchService({ db, clock, keys }),
     triage: new TriageService({ db, clock, keys, cases }),
     perpetrators: new PerpetratorService({ db, clock, keys }),

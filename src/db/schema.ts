@@ -332,6 +332,29 @@ export interface CaseAccessGrantsTable {
   reviewed_at: Timestamp | null;
 }
 
+export interface ClientDetailsTable {
+  organisation_id: string;
+  client_id: string;
+  aliases_sealed: Buffer | null;
+  alias_indexes: Generated<Buffer[]>;
+  address_sealed: Buffer | null;
+  equality_sealed: Buffer | null;
+  support_needs_sealed: Buffer | null;
+  updated_at: Timestamp;
+  updated_by: string;
+}
+
+export interface ClientDependantsTable {
+  organisation_id: string;
+  dependant_id: string;
+  client_id: string;
+  details_sealed: Buffer;
+  added_at: Timestamp;
+  added_by: string;
+  removed_at: Timestamp | null;
+  removed_by: string | null;
+}
+
 export interface Database {
   installation: InstallationTable;
   rate_limit_events: RateLimitEventsTable;
@@ -356,4 +379,6 @@ export interface Database {
   perpetrator_alerts: PerpetratorAlertsTable;
   teams: TeamsTable;
   case_access_grants: CaseAccessGrantsTable;
+  client_details: ClientDetailsTable;
+  client_dependants: ClientDependantsTable;
 }

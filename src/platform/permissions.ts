@@ -20,6 +20,11 @@ export const PERMISSIONS = [
   'perpetrator:manage',
   /** See matches with perpetrators in other people's cases, and the serial-perpetrator alerts. */
   'perpetrator:see_matches',
+  /**
+   * See and change a client's home address (within one's record scope). Caseworkers and managers only: police
+   * liaison and auditors never see where a victim lives (SECURITY.md 11), and showing it is an audited action.
+   */
+  'client:read_address',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -53,8 +58,9 @@ const grants: Record<Role, readonly Permission[]> = {
     'perpetrator:read',
     'perpetrator:manage',
     'perpetrator:see_matches',
+    'client:read_address',
   ],
-  caseworker: ['case:read', 'perpetrator:read', 'perpetrator:manage'],
+  caseworker: ['case:read', 'perpetrator:read', 'perpetrator:manage', 'client:read_address'],
   police_liaison: ['perpetrator:read'],
   auditor: ['audit:read', 'staff:read'],
 };

@@ -103,6 +103,19 @@ describe('authorisation matrix and security headers', () => {
         if (task.kind !== 'ok' || task.value === null) throw new Error('no task added');
         concrete = concrete.replace(':taskId', task.value);
       }
+      if (concrete.includes(':dependantId')) {
+        const dependantId = crypto.randomUUID();
+        const added = await test.services.clients.addDependant(lookup.session, outcome.caseId, {
+          submissionId: dependantId,
+          name: 'K',
+          yearOfBirth: 2018,
+          yearEstimated: false,
+          livesWithClient: true,
+          notes: null,
+        });
+        if (added.kind !== 'ok') throw new Error('no dependant added');
+        concrete = concrete.replace(':dependantId', dependantId);
+      }
     }
     if (concrete.includes(':perpetratorId')) {
       // A perpetrator on a case someone else holds: caseworkers may not open it; managers and police liaison may.

@@ -38,6 +38,7 @@ import {
 } from './case-view.ts';
 import { showOutsideScope } from './break-glass.routes.ts';
 import type { InScope, NewContact } from './casework.service.ts';
+import { clientSummaryFor } from '../clients/clients.routes.ts';
 
 const SELECT_SOMEONE = 'Select who will hold the case';
 
@@ -226,6 +227,7 @@ export function caseRoutes(services: Services): Route[] {
       record,
       safeContact: safeContactRows(record.client),
       identity: clientIdentityRows(record.client),
+      clientRecord: await clientSummaryFor(services, request, caseId),
       details: caseDetailRows(record),
       history: allocationHistoryRows(record.allocations),
       referral: can(role, 'referral:triage') ? record.referral : null,

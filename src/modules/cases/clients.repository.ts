@@ -41,6 +41,11 @@ const SEALED: Record<
 
 const aad = (clientId: string, field: string) => `client:${clientId}:${field}`;
 
+/** One of the client row's sealed fields, sealed as clientToRow would (for updating that field alone). */
+export function sealClientField(dataKey: Buffer, clientId: string, field: SealedField, value: string | null) {
+  return value ? seal(dataKey, value, aad(clientId, field)) : null;
+}
+
 export function clientToRow(
   client: Client,
   organisationId: string,

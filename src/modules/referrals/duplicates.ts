@@ -21,6 +21,7 @@ type Candidate = {
   label: string | null;
   same_phone: boolean;
   same_email: boolean;
+  known_as: boolean;
   name_similarity: number;
 };
 
@@ -28,6 +29,7 @@ function reasons(candidate: Candidate, dateOfBirth: string | null): string[] {
   const found: string[] = [];
   if (candidate.same_phone) found.push('Same phone number');
   if (candidate.same_email) found.push('Same email address');
+  if (candidate.known_as) found.push('Known by this name: it is one of their other names');
   if (candidate.name_similarity >= NAME_SIMILARITY_THRESHOLD) {
     const percent = Math.round(candidate.name_similarity * 100);
     found.push(
@@ -42,30 +44,42 @@ function reasons(candidate: Candidate, dateOfBirth: string | null): string[] {
 /**
  * People already known to the organisation who may be the person in this referral: existing clients and other
  * referrals, matched by fuzzy name (pg_trgm), date of birth, or an exact phone number or email (blind indexes).
- * Shown to the manager to decide; nothing is ever merged automatically.
+ * A client's other names are sealed, so they match only in full, by `nameIndex` (the blind index of the
+ * referral's name). Shown to the manager to decide; nothing is ever merged automatically.
  */
-export async function possibleDuplicates(trx: Trx, referral: ReferralRow): Promise<PossibleMatch[]> {
+export async function possibleDuplicates(
+  trx: Trx,
+  referral: ReferralRow,
+  nameIndex: Buffer | null = null,
+): Promise<PossibleMatch[]> {
   const name = referral.person_name ?? '';
   const phone = referral.phone_index;
   const email = referral.email_index;
   const dob = referral.person_date_of_birth;
+  const knownAs = sql`
+    SELECT client_id FROM client_details
+    WHERE organisation_id = ${referral.organisation_id}
+      AND alias_indexes @> ARRAY[${nameIndex}]::bytea[]`;
   const clients = await sql<Candidate>`
     SELECT client_id AS id, name, date_of_birth::text AS date_of_birth, NULL AS label,
            coalesce(phone_index = ${phone}, false) AS same_phone,
            coalesce(email_index = ${email}, false) AS same_email,
+           client_id IN (${knownAs}) AS known_as,
            similarity(name, ${name}) AS name_similarity
     FROM clients
     WHERE organisation_id = ${referral.organisation_id}
-      AND (phone_index = ${phone} OR email_index = ${email}
+      AND (phone_index = ${phone} OR email_index = ${email} OR client_id IN (${knownAs})
            OR (name % ${name} AND similarity(name, ${name}) >= ${NAME_SIMILARITY_THRESHOLD}
                AND (${dob}::date IS NULL OR date_of_birth IS NULL OR date_of_birth = ${dob}::date)))
-    ORDER BY (phone_index = ${phone} OR email_index = ${email}) DESC NULLS LAST, similarity(name, ${name}) DESC
+    ORDER BY (phone_index = ${phone} OR email_index = ${email} OR client_id IN (${knownAs})) DESC NULLS LAST,
+             similarity(name, ${name}) DESC
     LIMIT 10
   `.execute(trx);
   const referrals = await sql<Candidate>`
     SELECT referral_id AS id, coalesce(person_name, '') AS name, person_date_of_birth::text AS date_of_birth, reference AS label,
            coalesce(phone_index = ${phone}, false) AS same_phone,
            coalesce(email_index = ${email}, false) AS same_email,
+           false AS known_as,
            similarity(coalesce(person_name, ''), ${name}) AS name_similarity
     FROM referrals
     WHERE organisation_id = ${referral.organisation_id}

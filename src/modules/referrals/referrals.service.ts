@@ -5,6 +5,7 @@ import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import type { CurrentSession } from '../../platform/auth/sessions.ts';
 import { newScopedToken, parseScopedToken } from '../../platform/auth/tokens.ts';
 import { HOUR, SECOND, type Clock } from '../../platform/clock.ts';
+import { blindIndex, blindIndexKey } from '../../platform/crypto/blind-index.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
 import { newReference } from '../../platform/references.ts';
 import { possibleDuplicates, type PossibleMatch } from './duplicates.ts';
@@ -291,7 +292,17 @@ export class ReferralService {
         status: row.status,
         submittedAt: row.submitted_at,
         answers: columnsToAnswers(row, await this.dataKey(trx, row)),
-        possibleDuplicates: await possibleDuplicates(trx, row),
+        possibleDuplicates: await possibleDuplicates(
+          trx,
+          row,
+          row.person_name
+            ? blindIndex(
+                blindIndexKey(await this.keys.organisationKey(trx, row.organisation_id)),
+                'name',
+                row.person_name,
+              )
+            : null,
+        ),
       };
     });
   }

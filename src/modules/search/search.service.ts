@@ -8,6 +8,7 @@ import { blindIndex, blindIndexKey } from '../../platform/crypto/blind-index.ts'
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
 import { can } from '../../platform/permissions.ts';
 import { casesInScope } from '../cases/cases.repository.ts';
+import { clientsKnownAs } from '../clients/client-record.repository.ts';
 
 /** At most this many results, whatever matches: search finds someone, it never lists everyone. */
 export const SEARCH_RESULT_LIMIT = 20;
@@ -74,6 +75,10 @@ export class SearchService {
       const trimmed = term.trim();
       const reference = trimmed.toUpperCase().replace(/^([A-Z0-9]{4})-?([A-Z0-9]{4})$/, '$1-$2');
       const inScope = () => casesInScope(trx, session, now);
+      const knownAs =
+        kind === 'name'
+          ? await clientsKnownAs(trx, session.organisationId, blindIndex(indexKey, 'name', term))
+          : [];
       const byCase = (() => {
         switch (kind) {
           case 'reference':
@@ -91,8 +96,13 @@ export class SearchService {
           case 'name':
             return {
               query: inScope()
-                // The % operator uses the trigram index (its threshold is pg_trgm's default, 0.3).
-                .where(sql<boolean>`clients.name % ${trimmed}`)
+                // The % operator uses the trigram index (its threshold is pg_trgm's default, 0.3). Other names
+                // are sealed, so they match only in full (by their blind index), never fuzzily.
+                .where((eb) =>
+                  knownAs.length
+                    ? eb.or([sql<boolean>`clients.name % ${trimmed}`, eb('clients.client_id', 'in', knownAs)])
+                    : sql<boolean>`clients.name % ${trimmed}`,
+                )
                 .orderBy(sql`similarity(clients.name, ${trimmed})`, 'desc'),
               matchedOn: 'Name',
             };
@@ -100,10 +110,14 @@ export class SearchService {
       })();
       const clientRows = (
         await byCase.query
+          .select('clients.client_id')
           .orderBy('cases.opened_at', 'desc')
           .limit(SEARCH_RESULT_LIMIT + 1)
           .execute()
-      ).map((row) => ({ ...row, matchedOn: byCase.matchedOn }));
+      ).map((row) => ({
+        ...row,
+        matchedOn: knownAs.includes(row.client_id) ? 'Other name' : byCase.matchedOn,
+      }));
 
       // The same words may be the person responsible's: their name (fuzzy), or a phone or email on their record.
       const perpetratorRows =
