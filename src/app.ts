@@ -8,6 +8,7 @@ import type { Db } from './db/database.ts';
 import { accountRoutes } from './modules/account/account.routes.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
 import { caseRoutes } from './modules/cases/cases.routes.ts';
+import { supportRoutes } from './modules/cases/support.routes.ts';
 import { homeRoutes } from './modules/home/home.routes.ts';
 import { perpetratorRoutes } from './modules/perpetrators/perpetrators.routes.ts';
 import { exitRoutes } from './modules/safety/exit.routes.ts';
@@ -108,6 +109,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...publicReferralRoutes(services),
     ...referralsRoutes(services),
     ...caseRoutes(services),
+    ...supportRoutes(services),
     ...perpetratorRoutes(services),
     ...settingsRoutes(services),
     ...searchRoutes(services),

@@ -34,6 +34,13 @@ export const paths = {
   caseTaskDone: (caseId = ':caseId', taskId = ':taskId') => `/cases/${caseId}/tasks/${taskId}/done`,
   caseClose: (caseId = ':caseId') => `/cases/${caseId}/close`,
   caseReopen: (caseId = ':caseId') => `/cases/${caseId}/reopen`,
+  caseTimeline: (caseId = ':caseId') => `/cases/${caseId}/timeline`,
+  caseServiceNew: (caseId = ':caseId') => `/cases/${caseId}/services/new`,
+  caseServiceEnd: (caseId = ':caseId', serviceId = ':serviceId') =>
+    `/cases/${caseId}/services/${serviceId}/end`,
+  caseOnwardReferralNew: (caseId = ':caseId') => `/cases/${caseId}/onward-referrals/new`,
+  caseOnwardReferralOutcome: (caseId = ':caseId', onwardReferralId = ':onwardReferralId') =>
+    `/cases/${caseId}/onward-referrals/${onwardReferralId}/outcome`,
   casePerpetratorNew: (caseId = ':caseId') => `/cases/${caseId}/perpetrators/new`,
   perpetrator: (perpetratorId = ':perpetratorId') => `/perpetrators/${perpetratorId}`,
   perpetratorAlerts: '/perpetrators/alerts',
