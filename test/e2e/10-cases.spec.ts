@@ -196,6 +196,12 @@ test.describe('Cases', () => {
       await caseworker.submit('Show');
       expect(new URL(caseworker.page.url()).search).toBe('?kind=services');
       await expect(titles).toHaveText(['Service started: Court support']);
+
+      await caseworker.visit('/cases');
+      await expect(caseworker.page.getByTestId('case-row').filter({ hasText: CLIENT })).toContainText(
+        'No contact yet',
+      );
+      expect(await caseworker.scrollWidth()).toBeLessThanOrEqual(375);
     });
 
     await test.step('the manager reallocates the case from the team view, keeping who held it', async () => {
