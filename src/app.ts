@@ -11,6 +11,7 @@ import { breakGlassRoutes } from './modules/cases/break-glass.routes.ts';
 import { teamRoutes } from './modules/staff/teams.routes.ts';
 import { caseRoutes } from './modules/cases/cases.routes.ts';
 import { clientRoutes } from './modules/clients/clients.routes.ts';
+import { supportRoutes } from './modules/cases/support.routes.ts';
 import { homeRoutes } from './modules/home/home.routes.ts';
 import { perpetratorRoutes } from './modules/perpetrators/perpetrators.routes.ts';
 import { exitRoutes } from './modules/safety/exit.routes.ts';
@@ -114,6 +115,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...caseRoutes(services),
     ...breakGlassRoutes(services),
     ...clientRoutes(services),
+    ...supportRoutes(services),
     ...perpetratorRoutes(services),
     ...settingsRoutes(services),
     ...searchRoutes(services),

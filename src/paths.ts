@@ -40,6 +40,13 @@ export const paths = {
   teams: '/staff/teams',
   team: (teamId = ':teamId') => `/staff/teams/${teamId}`,
   staffTeam: (userId = ':userId') => `/staff/${userId}/team`,
+  caseTimeline: (caseId = ':caseId') => `/cases/${caseId}/timeline`,
+  caseServiceNew: (caseId = ':caseId') => `/cases/${caseId}/services/new`,
+  caseServiceEnd: (caseId = ':caseId', serviceId = ':serviceId') =>
+    `/cases/${caseId}/services/${serviceId}/end`,
+  caseOnwardReferralNew: (caseId = ':caseId') => `/cases/${caseId}/onward-referrals/new`,
+  caseOnwardReferralOutcome: (caseId = ':caseId', onwardReferralId = ':onwardReferralId') =>
+    `/cases/${caseId}/onward-referrals/${onwardReferralId}/outcome`,
   casePerpetratorNew: (caseId = ':caseId') => `/cases/${caseId}/perpetrators/new`,
   clientOtherNames: (caseId = ':caseId') => `/cases/${caseId}/client/other-names`,
   clientAddress: (caseId = ':caseId') => `/cases/${caseId}/client/address`,

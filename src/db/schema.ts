@@ -355,6 +355,72 @@ export interface ClientDependantsTable {
   removed_by: string | null;
 }
 
+export type CaseServiceType =
+  | 'trauma_informed_support'
+  | 'advice_and_advocacy'
+  | 'risk_and_safety_planning'
+  | 'court_support'
+  | 'police_liaison'
+  | 'programmes'
+  | 'family_court_legal_support'
+  | 'counselling';
+
+export interface CaseServicesTable {
+  organisation_id: string;
+  service_id: string;
+  case_id: string;
+  service: CaseServiceType;
+  started_on: ColumnType<string, string, string>;
+  note_sealed: Buffer | null;
+  recorded_by: string;
+  recorded_at: Timestamp;
+  ended_on: ColumnType<string | null, string | null, string | null>;
+  ended_by: string | null;
+  ended_at: Timestamp | null;
+}
+
+export type AgencyType =
+  | 'counselling'
+  | 'legal_advice'
+  | 'housing'
+  | 'idva'
+  | 'childrens_services'
+  | 'adult_social_care'
+  | 'mental_health'
+  | 'health'
+  | 'police'
+  | 'substance_use'
+  | 'victim_support'
+  | 'other';
+
+export interface OnwardReferralsTable {
+  organisation_id: string;
+  onward_referral_id: string;
+  case_id: string;
+  agency_type: AgencyType;
+  agency_name_sealed: Buffer;
+  referred_on: ColumnType<string, string, string>;
+  reason_sealed: Buffer;
+  consent_given: boolean;
+  consent_override_sealed: Buffer | null;
+  recorded_by: string;
+  recorded_at: Timestamp;
+}
+
+export type OnwardReferralOutcome = 'accepted' | 'declined' | 'no_response' | 'client_declined' | 'waiting';
+
+export interface OnwardReferralOutcomesTable {
+  organisation_id: string;
+  outcome_id: string;
+  case_id: string;
+  onward_referral_id: string;
+  outcome: OnwardReferralOutcome;
+  outcome_on: ColumnType<string, string, string>;
+  note_sealed: Buffer | null;
+  recorded_by: string;
+  recorded_at: Timestamp;
+}
+
 export interface Database {
   installation: InstallationTable;
   rate_limit_events: RateLimitEventsTable;
@@ -381,4 +447,7 @@ export interface Database {
   case_access_grants: CaseAccessGrantsTable;
   client_details: ClientDetailsTable;
   client_dependants: ClientDependantsTable;
+  case_services: CaseServicesTable;
+  onward_referrals: OnwardReferralsTable;
+  onward_referral_outcomes: OnwardReferralOutcomesTable;
 }

@@ -1,5 +1,6 @@
 // Cases: a referral accepted into a case, allocated from the case page, read by the caseworker who holds it
-// (safe contact first), and reallocated; people without case access do not see the pages at all.
+// (safe contact first), worked on (a service, a referral on and its outcome, all on the timeline, on a phone-sized
+// screen), and reallocated; people without case access do not see the pages at all.
 import { expect, test } from './support/fixtures.ts';
 import { CASEWORKER, SERVICE_NAME } from './support/people.ts';
 import { ReferralForm, referralFormPath } from './support/referral.ts';
@@ -12,6 +13,31 @@ const MANAGER: Person = {
   passphrase: 'saffron beacon trellis 5820',
 };
 const CLIENT = 'Alys Penhallow';
+const AGENCY = 'Larkhill Refuge';
+const PHONE = { viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+/** Today's day, month and year in the UK, as a person would type them. */
+function today(): { day: string; month: string; year: string } {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/London',
+      day: 'numeric',
+      month: 'numeric',
+      year: 'numeric',
+    })
+      .formatToParts(new Date())
+      .map((part) => [part.type, part.value]),
+  );
+  return { day: parts.day!, month: parts.month!, year: parts.year! };
+}
+
+async function fillDate(app: VigilPage, legend: string): Promise<void> {
+  const { day, month, year } = today();
+  const group = app.page.getByRole('group', { name: legend });
+  await group.getByLabel('Day').fill(day);
+  await group.getByLabel('Month').fill(month);
+  await group.getByLabel('Year').fill(year);
+}
 
 test.describe('Cases', () => {
   // The referral form refuses to be sent faster than a person could fill it in (about 20 seconds), and axe-core
@@ -106,6 +132,76 @@ test.describe('Cases', () => {
       expect(above, 'safe contact comes before who the client is').toBe(true);
       await expect(caseworker.page.getByTestId('client-identity')).toContainText('14 September 1986');
       await expect(caseworker.page.getByTestId('allocation-form')).toHaveCount(0);
+    });
+
+    await test.step('on a phone, the caseworker records a service and a referral on, and sees both on the timeline', async () => {
+      const caseworker = await signedInAs('caseworker', PHONE);
+      await caseworker.visit(caseAddress);
+      expect(await caseworker.scrollWidth()).toBeLessThanOrEqual(375);
+
+      await caseworker.follow(caseworker.page.getByTestId('record-service'));
+      await expect(caseworker.page).toHaveTitle(/^Record a service – /);
+      await caseworker.page.getByRole('radio', { name: 'Court support' }).check();
+      await fillDate(caseworker, 'When did it start?');
+      await caseworker.page.getByLabel('Note (optional)').fill('Goes with her to the magistrates’ court.');
+      await caseworker.submit('Save service');
+      await expect(caseworker.page.getByTestId('case-notice')).toContainText('Service recorded');
+      await expect(caseworker.page.getByTestId('service')).toContainText('Court support');
+      await expect(caseworker.page.getByTestId('service')).toContainText('Ongoing');
+
+      await caseworker.follow(caseworker.page.getByTestId('refer-on'));
+      await caseworker.page.getByLabel('Kind of agency').selectOption({ label: 'Housing or refuge' });
+      await caseworker.page.getByLabel('Name of the agency').fill(AGENCY);
+      await fillDate(caseworker, 'Date of the referral');
+      await caseworker.page
+        .getByLabel('Why is the client being referred?')
+        .fill('Needs a safe place to stay.');
+      await caseworker.page.getByRole('radio', { name: 'No' }).check();
+      await caseworker.submit('Save referral');
+      await expect(caseworker.errorSummary).toContainText(
+        'Enter why the referral is being made without the client’s consent',
+      );
+      await expect(caseworker.page.getByLabel('Name of the agency')).toHaveValue(AGENCY);
+      await caseworker.page
+        .getByLabel('Why are you referring without the client’s consent?')
+        .fill('She is at risk tonight and could not be reached.');
+      await caseworker.submit('Save referral');
+      await expect(caseworker.page.getByTestId('case-notice')).toContainText(
+        'Referral to another agency recorded',
+      );
+      const referral = caseworker.page.getByTestId('onward-referral');
+      await expect(referral).toContainText(`Housing or refuge: ${AGENCY}`);
+      await expect(referral.getByTestId('consent-override')).toContainText('NOT given');
+      await expect(referral.getByTestId('outcome-now')).toContainText('Still waiting');
+
+      await caseworker.follow(referral.getByTestId('record-outcome'));
+      await caseworker.page.getByRole('radio', { name: 'Accepted' }).check();
+      await fillDate(caseworker, 'When?');
+      await caseworker.submit('Save outcome');
+      await expect(caseworker.page.getByTestId('case-notice')).toContainText('Outcome recorded');
+      await expect(caseworker.page.getByTestId('outcome-now')).toContainText('Accepted');
+      expect(await caseworker.scrollWidth()).toBeLessThanOrEqual(375);
+
+      await caseworker.follow(caseworker.page.getByTestId('timeline-link'));
+      await expect(caseworker.page).toHaveTitle(/^Case timeline – /);
+      await expect(caseworker.page).not.toHaveTitle(/Alys|Penhallow/);
+      const titles = caseworker.page.getByTestId('timeline-item').getByRole('heading');
+      await expect(titles.first()).toHaveText(`Referral to ${AGENCY}: Accepted`);
+      await expect(titles.nth(1)).toHaveText(`Referred to ${AGENCY} (Housing or refuge)`);
+      await expect(titles.nth(2)).toHaveText('Service started: Court support');
+      await expect(titles.last()).toHaveText('Case opened');
+      expect(await caseworker.scrollWidth()).toBeLessThanOrEqual(375);
+
+      await caseworker.page.getByLabel('Show').selectOption({ label: 'Services provided' });
+      await caseworker.submit('Show');
+      expect(new URL(caseworker.page.url()).search).toBe('?kind=services');
+      await expect(titles).toHaveText(['Service started: Court support']);
+
+      await caseworker.visit('/cases');
+      await expect(caseworker.page.getByTestId('case-row').filter({ hasText: CLIENT })).toContainText(
+        'No contact yet',
+      );
+      expect(await caseworker.scrollWidth()).toBeLessThanOrEqual(375);
     });
 
     await test.step('the manager reallocates the case from the team view, keeping who held it', async () => {

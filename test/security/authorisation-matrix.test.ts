@@ -100,8 +100,29 @@ describe('authorisation matrix and security headers', () => {
           dueOn: '2030-01-01',
           ownerId: holder.userId,
         });
-        if (task.kind !== 'ok' || task.value === null) throw new Error('no task added');
-        concrete = concrete.replace(':taskId', task.value);
+        if (task.kind !== 'ok' || task.value?.kind !== 'recorded') throw new Error('no task added');
+        concrete = concrete.replace(':taskId', task.value.id);
+      }
+      if (concrete.includes(':serviceId')) {
+        const service = await test.services.casework.addService(lookup.session, outcome.caseId, {
+          service: 'court_support',
+          startedOn: '2026-01-05',
+          note: null,
+        });
+        if (service.kind !== 'ok' || service.value.kind !== 'recorded') throw new Error('no service added');
+        concrete = concrete.replace(':serviceId', service.value.id);
+      }
+      if (concrete.includes(':onwardReferralId')) {
+        const referral = await test.services.casework.addOnwardReferral(lookup.session, outcome.caseId, {
+          agencyType: 'housing',
+          agencyName: 'Northtown Housing Options',
+          referredOn: '2026-01-05',
+          reason: 'Needs to move',
+          consentGiven: true,
+          consentOverride: null,
+        });
+        if (referral.kind !== 'ok' || referral.value.kind !== 'recorded') throw new Error('no referral on');
+        concrete = concrete.replace(':onwardReferralId', referral.value.id);
       }
       if (concrete.includes(':dependantId')) {
         const dependantId = crypto.randomUUID();

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import {
   buildTestApp,
@@ -101,7 +102,10 @@ describe('Who may open a case: caseload, team, and break glass', () => {
       assert.match(page.body, /Safe contact/);
 
       // Working on the case (not only reading it) is allowed while the grant lasts.
-      const note = await robinBrowser.post(`/cases/${caseId}/notes`, { body: 'Client called the duty line' });
+      const note = await robinBrowser.post(`/cases/${caseId}/notes`, {
+        body: 'Client called the duty line',
+        submissionId: randomUUID(),
+      });
       assert.equal(note.statusCode, 303);
 
       const events = await test.database.ownerDb
@@ -126,7 +130,11 @@ describe('Who may open a case: caseload, team, and break glass', () => {
       test.clock.advance(8 * HOUR + 1000);
       const later = await signedIn(robin);
       assert.equal((await later.get(`/cases/${caseId}`)).statusCode, 403);
-      assert.equal((await later.post(`/cases/${caseId}/notes`, { body: 'Another note' })).statusCode, 403);
+      assert.equal(
+        (await later.post(`/cases/${caseId}/notes`, { body: 'Another note', submissionId: randomUUID() }))
+          .statusCode,
+        403,
+      );
     });
 
     it('lets a double click open the case once', async () => {

@@ -241,7 +241,7 @@ describe('case view', () => {
   });
 
   describe('caseloadRows', () => {
-    it('links each case and says who holds it', () => {
+    it('links each case and says who holds it, when the client was last contacted, and if it is new', () => {
       const rows = caseloadRows(
         [
           {
@@ -252,6 +252,21 @@ describe('case view', () => {
             urgent: true,
             openedAt: new Date('2026-06-01T23:30:00Z'),
             allocatedToName: null,
+            lastContactAt: null,
+            allocatedAt: null,
+            newlyAllocated: false,
+          },
+          {
+            caseId: 'c8',
+            reference: 'ABCD-2345',
+            clientName: 'Sam Sample',
+            status: 'active',
+            urgent: false,
+            openedAt: new Date('2026-05-01T09:00:00Z'),
+            allocatedToName: 'Casey Worker',
+            lastContactAt: new Date('2026-06-03T10:00:00Z'),
+            allocatedAt: new Date('2026-05-02T09:00:00Z'),
+            newlyAllocated: true,
           },
         ],
         (caseId) => `/cases/${caseId}`,
@@ -265,6 +280,21 @@ describe('case view', () => {
           urgent: true,
           opened: '2 June 2026',
           heldBy: 'Not allocated',
+          lastContact: 'No contact yet',
+          isNew: false,
+          allocated: 'Not allocated',
+        },
+        {
+          href: '/cases/c8',
+          reference: 'ABCD-2345',
+          clientName: 'Sam Sample',
+          status: 'Active',
+          urgent: false,
+          opened: '1 May 2026',
+          heldBy: 'Casey Worker',
+          lastContact: '3 June 2026',
+          isNew: true,
+          allocated: '2 May 2026',
         },
       ]);
     });

@@ -136,6 +136,10 @@ export type CaseloadRow = {
   urgent: boolean;
   opened: string;
   heldBy: string;
+  lastContact: string;
+  /** Allocated lately and nobody has contacted the client since. */
+  isNew: boolean;
+  allocated: string;
 };
 
 /** A caseload as table rows; `caseHref` builds each case's address. */
@@ -148,10 +152,46 @@ export function caseloadRows(cases: CaseSummary[], caseHref: (caseId: string) =>
     urgent: summary.urgent,
     opened: formatDate(summary.openedAt),
     heldBy: summary.allocatedToName ?? 'Not allocated',
+    lastContact: summary.lastContactAt ? formatDate(summary.lastContactAt) : 'No contact yet',
+    isNew: summary.newlyAllocated,
+    allocated: summary.allocatedAt ? formatDate(summary.allocatedAt) : 'Not allocated',
   }));
 }
 
-function formatIsoDate(iso: string): string {
+export type CaseloadTaskRow = {
+  title: string;
+  caseHref: string;
+  caseReference: string;
+  due: string;
+  owner: string;
+  overdue: boolean;
+};
+
+/**
+ * The tasks a caseload page calls out: those overdue, and those due from today to `dueSoonThrough`
+ * (YYYY-MM-DD), each soonest first.
+ */
+export function caseloadTasks(
+  tasks: TaskEntry[],
+  dueSoonThrough: string,
+  caseHref: (caseId: string) => string,
+): { overdue: CaseloadTaskRow[]; dueSoon: CaseloadTaskRow[] } {
+  const rowOf = (task: TaskEntry): CaseloadTaskRow => ({
+    title: task.title,
+    caseHref: caseHref(task.caseId),
+    caseReference: task.caseReference,
+    due: formatIsoDate(task.dueOn),
+    owner: task.ownerName,
+    overdue: task.overdue,
+  });
+  const open = tasks.filter((task) => task.completedAt === null);
+  return {
+    overdue: open.filter((task) => task.overdue).map(rowOf),
+    dueSoon: open.filter((task) => !task.overdue && task.dueOn <= dueSoonThrough).map(rowOf),
+  };
+}
+
+export function formatIsoDate(iso: string): string {
   return new Intl.DateTimeFormat('en-GB', {
     day: 'numeric',
     month: 'long',

@@ -1,10 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Services } from '../../composition.ts';
-import { ukDate } from '../../platform/clock.ts';
+import { DAY, ukDate } from '../../platform/clock.ts';
 import { paths } from '../../paths.ts';
 import { isUuid } from '../../platform/auth/tokens.ts';
-import { formBody, formError, formErrorsFrom, type FormErrors } from '../../platform/http/forms.ts';
+import {
+  BadRequestError,
+  formBody,
+  formError,
+  formErrorsFrom,
+  takeSubmissionId,
+  type FormErrors,
+} from '../../platform/http/forms.ts';
 import {
   ForbiddenError,
   NotFoundError,
@@ -19,6 +27,7 @@ import {
   allocationHistoryRows,
   caseDetailRows,
   caseloadRows,
+  caseloadTasks,
   choiceItems,
   CLOSE_OUTCOMES,
   clientIdentityRows,
@@ -37,8 +46,13 @@ import {
   ukInstant,
 } from './case-view.ts';
 import { showOutsideScope } from './break-glass.routes.ts';
-import type { InScope, NewContact } from './casework.service.ts';
 import { clientSummaryFor } from '../clients/clients.routes.ts';
+import type { InScope, NewContact, Recorded } from './casework.service.ts';
+import { onwardReferralCards, serviceRows } from './support-view.ts';
+import { relationshipText, riskFactorText } from '../perpetrators/perpetrator-view.ts';
+
+/** Tasks due within this many days (today included) are called out on the caseload. */
+const DUE_SOON_DAYS = 7;
 
 const SELECT_SOMEONE = 'Select who will hold the case';
 
@@ -189,6 +203,10 @@ const NOTICES: Record<string, string> = {
   task_done: 'Task marked as done',
   closed: 'Case closed',
   reopened: 'Case reopened',
+  service: 'Service recorded',
+  service_ended: 'Service ended',
+  onward_referral: 'Referral to another agency recorded',
+  onward_outcome: 'Outcome recorded',
 };
 
 /** The value of a casework result in scope, or the error page the caller may not or cannot see. */
@@ -196,6 +214,12 @@ function inScope<T>(result: InScope<T>): T {
   if (result.kind === 'not_found') throw new NotFoundError('case');
   if (result.kind === 'not_on_caseload') throw new ForbiddenError('case is not on the caseload');
   return result.value;
+}
+
+/** The id a create form's record was given; an id already used on another case means the form was altered. */
+function recorded(result: Recorded): string {
+  if (result.kind === 'stale_form') throw new BadRequestError('Altered form');
+  return result.id;
 }
 
 /** A caseworker's own cases, the team's cases for managers, each case record, and allocation. */
@@ -213,13 +237,18 @@ export function caseRoutes(services: Services): Route[] {
     const role = session.user.role;
     const canAllocate = can(role, 'case:allocate') && record.status !== 'closed';
     const caseId = record.caseId;
-    const [loads, contacts, notes, tasks, statusChanges] = await Promise.all([
-      services.cases.caseworkers(session),
-      services.casework.contacts(session, caseId).then(inScope),
-      services.casework.notes(session, caseId).then(inScope),
-      services.casework.tasksForCase(session, caseId).then(inScope),
-      services.casework.statusHistory(session, caseId).then(inScope),
-    ]);
+    const [loads, contacts, notes, tasks, statusChanges, given, referredOn, perpetrators] = await Promise.all(
+      [
+        services.cases.caseworkers(session),
+        services.casework.contacts(session, caseId).then(inScope),
+        services.casework.notes(session, caseId).then(inScope),
+        services.casework.tasksForCase(session, caseId).then(inScope),
+        services.casework.statusHistory(session, caseId).then(inScope),
+        services.casework.services(session, caseId).then(inScope),
+        services.casework.onwardReferrals(session, caseId).then(inScope),
+        services.perpetrators.listForCase(session, caseId),
+      ],
+    );
     const done = (request.query as { done?: string }).done;
     const values = form.values;
     return reply.code(form.errors ? 400 : 200).render('cases/case.njk', {
@@ -241,11 +270,26 @@ export function caseRoutes(services: Services): Route[] {
       notes: noteRows(notes),
       tasks: taskRows(tasks),
       statusHistory: statusHistoryRows(statusChanges),
+      services: serviceRows(given),
+      onwardReferrals: onwardReferralCards(referredOn),
+      perpetrators: can(role, 'perpetrator:read')
+        ? perpetrators.map((perpetrator) => ({
+            href: paths.perpetrator(perpetrator.perpetratorId),
+            name: perpetrator.name ?? 'Name not known',
+            aliases: perpetrator.aliases.join(', '),
+            relationship: relationshipText(perpetrator.relationship),
+            riskFactors: perpetrator.riskFactors.map(riskFactorText),
+            otherCases: perpetrator.otherCases,
+          }))
+        : null,
+      canAddPerpetrator: can(role, 'perpetrator:manage'),
       values,
       taskForm: {
+        submissionId: randomUUID(),
         dueItems: dateItems('dueOn', values, Boolean(form.errors?.fields['dueOn-day'])),
         owners: ownerChoices(loads, record.allocatedTo?.userId ?? null, values.ownerId),
       },
+      noteSubmissionId: randomUUID(),
       notice: form.errors
         ? null
         : done === 'allocated' && record.allocatedTo
@@ -273,6 +317,7 @@ export function caseRoutes(services: Services): Route[] {
     return reply.code(form.errors ? 400 : 200).render('cases/contact-new.njk', {
       pageTitle: 'Record a contact',
       record,
+      submissionId: randomUUID(),
       safeContact: safeContactRows(record.client),
       values,
       dateItems: dateItems('occurredOn', values, Boolean(form.errors?.fields['occurredOn-day'])),
@@ -302,6 +347,10 @@ export function caseRoutes(services: Services): Route[] {
   const backToCase = (reply: FastifyReply, caseId: string, done: string) =>
     reply.redirect(`${paths.case(caseId)}?done=${done}`, 303);
 
+  /** Refuses a case outside the caller's scope before a form is read: 403 whatever was sent. */
+  const checkScope = async (request: FastifyRequest) =>
+    inScope(await services.casework.caseInScope(signedIn(request).session, uuidParam(request, 'caseId')));
+
   return [
     {
       method: 'GET',
@@ -315,11 +364,20 @@ export function caseRoutes(services: Services): Route[] {
           can(session.user.role, 'case:read_all') ||
           Boolean((await services.teams.teamOf(session, session.user.userId))?.sharesCases);
         if (view === 'team' && !seesTeam) throw new ForbiddenError('team caseload');
-        const cases = await services.cases.caseload(session, view);
+        const now = services.clock.now();
+        const dueSoonThrough = ukDate(new Date(now.getTime() + (DUE_SOON_DAYS - 1) * DAY));
+        const [cases, tasks] = await Promise.all([
+          services.cases.caseload(session, view),
+          services.casework.openTasksDue(session, view, dueSoonThrough),
+        ]);
+        const rows = caseloadRows(cases, (caseId) => paths.case(caseId));
         return reply.render('cases/caseload.njk', {
           pageTitle: view === 'team' ? 'Team cases' : 'Your caseload',
           view,
-          cases: caseloadRows(cases, (caseId) => paths.case(caseId)),
+          cases: rows,
+          newCases: rows.filter((row) => row.isNew),
+          tasks: caseloadTasks(tasks, dueSoonThrough, (caseId) => paths.case(caseId)),
+          dueSoonDays: DUE_SOON_DAYS,
           tabs: seesTeam
             ? [
                 { text: 'Your cases', href: paths.cases, active: view === 'mine' },
@@ -376,13 +434,17 @@ export function caseRoutes(services: Services): Route[] {
       access: { permission: 'case:read' },
       audit: 'case.contact_recorded',
       handler: async (request, reply) => {
-        const caseId = uuidParam(request, 'caseId');
-        const body = formBody(request.body);
+        const { caseId } = await checkScope(request);
+        const { submissionId, fields: body } = takeSubmissionId(formBody(request.body));
         const parsed = contactSchema(ukDate(services.clock.now())).safeParse(body);
         if (!parsed.success) {
           return showContactForm(request, reply, { values: body, errors: formErrorsFrom(parsed.error) });
         }
-        inScope(await services.casework.addContact(signedIn(request).session, caseId, parsed.data));
+        recorded(
+          inScope(
+            await services.casework.addContact(signedIn(request).session, caseId, parsed.data, submissionId),
+          ),
+        );
         return backToCase(reply, caseId, 'contact');
       },
     },
@@ -392,13 +454,22 @@ export function caseRoutes(services: Services): Route[] {
       access: { permission: 'case:read' },
       audit: 'case.note_added',
       handler: async (request, reply) => {
-        const caseId = uuidParam(request, 'caseId');
-        const body = formBody(request.body);
+        const { caseId } = await checkScope(request);
+        const { submissionId, fields: body } = takeSubmissionId(formBody(request.body));
         const parsed = noteSchema.safeParse(body);
         if (!parsed.success) {
           return showCase(request, reply, { values: body, errors: formErrorsFrom(parsed.error) });
         }
-        inScope(await services.casework.addNote(signedIn(request).session, caseId, parsed.data.body));
+        recorded(
+          inScope(
+            await services.casework.addNote(
+              signedIn(request).session,
+              caseId,
+              parsed.data.body,
+              submissionId,
+            ),
+          ),
+        );
         return backToCase(reply, caseId, 'note');
       },
     },
@@ -408,14 +479,14 @@ export function caseRoutes(services: Services): Route[] {
       access: { permission: 'case:read' },
       audit: 'case.task_added',
       handler: async (request, reply) => {
-        const caseId = uuidParam(request, 'caseId');
-        const body = formBody(request.body);
+        const { caseId } = await checkScope(request);
+        const { submissionId, fields: body } = takeSubmissionId(formBody(request.body));
         const parsed = taskSchema.safeParse(body);
         if (!parsed.success) {
           return showCase(request, reply, { values: body, errors: formErrorsFrom(parsed.error) });
         }
         const added = inScope(
-          await services.casework.addTask(signedIn(request).session, caseId, parsed.data),
+          await services.casework.addTask(signedIn(request).session, caseId, parsed.data, submissionId),
         );
         if (added === null) {
           return showCase(request, reply, {
@@ -423,6 +494,7 @@ export function caseRoutes(services: Services): Route[] {
             errors: formError('ownerId', 'Select a caseworker or manager from the list'),
           });
         }
+        recorded(added);
         return backToCase(reply, caseId, 'task');
       },
     },

@@ -3,7 +3,7 @@ import { inOrganisation, type Db, type Trx } from '../../db/database.ts';
 import type { CaseStatus } from '../../db/schema.ts';
 import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import type { CurrentSession } from '../../platform/auth/sessions.ts';
-import type { Clock } from '../../platform/clock.ts';
+import { DAY, type Clock } from '../../platform/clock.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
 import { newReference } from '../../platform/references.ts';
 import { caseAccessBasis, type CaseAccessBasis } from './case-access.ts';
@@ -18,7 +18,19 @@ export type CaseSummary = {
   urgent: boolean;
   openedAt: Date;
   allocatedToName: string | null;
+  /** When the client was last contacted (a call, visit or message recorded on the case), if ever. */
+  lastContactAt: Date | null;
+  /** When the current holder was given the case. */
+  allocatedAt: Date | null;
+  /**
+   * Allocated to its holder in the last NEW_CASE_DAYS days, and no contact with the client recorded since: the
+   * holder has not started on it yet.
+   */
+  newlyAllocated: boolean;
 };
+
+/** How long a newly allocated case stays marked as new on the caseload, if nobody has contacted the client. */
+export const NEW_CASE_DAYS = 7;
 
 export type CaseRecord = {
   caseId: string;
@@ -209,17 +221,30 @@ export class CaseService {
   /** Open cases: one's own; or with `team`, every case the caller may open (see `caseVisibleTo`), unallocated first. */
   async caseload(session: CurrentSession, scope: 'mine' | 'team'): Promise<CaseSummary[]> {
     return inOrganisation(this.db, session.organisationId, async (trx) => {
-      const query = casesInScope(trx, session, this.clock.now(), { ownOnly: scope === 'mine' }).where(
-        'cases.status',
-        '<>',
-        'closed',
-      );
+      const query = casesInScope(trx, session, this.clock.now(), { ownOnly: scope === 'mine' })
+        .where('cases.status', '<>', 'closed')
+        .select((eb) => [
+          eb
+            .selectFrom('case_contacts')
+            .select((inner) => inner.fn.max('case_contacts.occurred_at').as('last'))
+            .whereRef('case_contacts.organisation_id', '=', 'cases.organisation_id')
+            .whereRef('case_contacts.case_id', '=', 'cases.case_id')
+            .as('last_contact_at'),
+          eb
+            .selectFrom('case_allocations')
+            .select('case_allocations.allocated_at')
+            .whereRef('case_allocations.organisation_id', '=', 'cases.organisation_id')
+            .whereRef('case_allocations.case_id', '=', 'cases.case_id')
+            .where('case_allocations.ended_at', 'is', null)
+            .as('allocated_at'),
+        ]);
       const rows = await query
         .orderBy((eb) => eb('cases.allocated_to', 'is', null), 'desc')
         .orderBy('cases.urgent', 'desc')
         .orderBy('cases.opened_at', 'asc')
         .limit(1000)
         .execute();
+      const now = this.clock.now();
       await appendAuditEvent(
         trx,
         {
@@ -238,6 +263,12 @@ export class CaseService {
         urgent: row.urgent,
         openedAt: row.opened_at,
         allocatedToName: row.display_name,
+        lastContactAt: row.last_contact_at,
+        allocatedAt: row.allocated_at,
+        newlyAllocated:
+          row.allocated_at !== null &&
+          now.getTime() - row.allocated_at.getTime() < NEW_CASE_DAYS * DAY &&
+          (row.last_contact_at === null || row.last_contact_at < row.allocated_at),
       }));
     });
   }

@@ -8,6 +8,7 @@ import {
   type StaffCredentials,
   type TestApp,
 } from '../../../test/support/app.ts';
+import { submissionIdIn } from '../../../test/support/forms.ts';
 import { givenCase, sessionFor } from '../../../test/support/referrals.ts';
 import { ukDate } from '../../platform/clock.ts';
 
@@ -54,7 +55,11 @@ describe('Casework on the case page', () => {
     assert.match(form.body, /data-qa="safe-contact"[\s\S]*bluebell/, 'the safe-contact rules come first');
     assert.match(form.body, /Were the client’s safe-contact rules followed\?/);
 
-    const empty = await browser.post(`/cases/${caseId}/contacts/new`, { durationMinutes: 'ten' });
+    const submissionId = submissionIdIn(form.body, 'contact-form');
+    const empty = await browser.post(`/cases/${caseId}/contacts/new`, {
+      submissionId,
+      durationMinutes: 'ten',
+    });
     assert.equal(empty.statusCode, 400);
     assert.deepEqual(errorSummary(empty.body), [
       'Enter the date of the contact',
@@ -70,6 +75,7 @@ describe('Casework on the case page', () => {
     assert.match(empty.body, /name="durationMinutes" type="text" value="ten"|value="ten"/);
 
     const future = await browser.post(`/cases/${caseId}/contacts/new`, {
+      submissionId,
       ...dateParts('occurredOn', 2),
       occurredTime: '10:00',
       method: 'phone',
@@ -88,6 +94,7 @@ describe('Casework on the case page', () => {
     assert.match(future.body, /value="10:00"/);
 
     const saved = await browser.post(`/cases/${caseId}/contacts/new`, {
+      submissionId,
       ...dateParts('occurredOn', -1),
       occurredTime: '14:30',
       durationMinutes: '25',
@@ -119,16 +126,22 @@ describe('Casework on the case page', () => {
   it('adds notes, newest first, and says they cannot be changed', async () => {
     const { caseId } = await givenCase(test, manager, { holder: casey });
     const browser = await signedIn(casey);
+    const noteForm = async () => submissionIdIn((await browser.get(`/cases/${caseId}`)).body, 'note-form');
 
-    const empty = await browser.post(`/cases/${caseId}/notes`, { body: '   ' });
+    const submissionId = await noteForm();
+    const empty = await browser.post(`/cases/${caseId}/notes`, { submissionId, body: '   ' });
     assert.equal(empty.statusCode, 400);
     assert.deepEqual(errorSummary(empty.body), ['Enter the note']);
-    const tooLong = await browser.post(`/cases/${caseId}/notes`, { body: 'x'.repeat(10_001) });
+    const tooLong = await browser.post(`/cases/${caseId}/notes`, { submissionId, body: 'x'.repeat(10_001) });
     assert.deepEqual(errorSummary(tooLong.body), ['Note must be 10,000 characters or fewer']);
 
-    assert.equal((await browser.post(`/cases/${caseId}/notes`, { body: 'First note' })).statusCode, 303);
+    const first = await browser.post(`/cases/${caseId}/notes`, { submissionId, body: 'First note' });
+    assert.equal(first.statusCode, 303);
     test.clock.advance(60_000);
-    const second = await browser.post(`/cases/${caseId}/notes`, { body: 'Second note' });
+    const second = await browser.post(`/cases/${caseId}/notes`, {
+      submissionId: await noteForm(),
+      body: 'Second note',
+    });
     assert.equal(second.headers.location, `/cases/${caseId}?done=note`);
 
     const page = await browser.get(String(second.headers.location));
@@ -148,7 +161,8 @@ describe('Casework on the case page', () => {
     const page = await browser.get(`/cases/${caseId}`);
     assert.match(page.body, /<option value="[^"]+" selected>Casey Worker<\/option>/, 'the holder is chosen');
 
-    const empty = await browser.post(`/cases/${caseId}/tasks`, { title: '', ownerId: '' });
+    const submissionId = submissionIdIn(page.body, 'task-form');
+    const empty = await browser.post(`/cases/${caseId}/tasks`, { submissionId, title: '', ownerId: '' });
     assert.equal(empty.statusCode, 400);
     assert.deepEqual(errorSummary(empty.body), [
       'Enter what needs doing',
@@ -157,6 +171,7 @@ describe('Casework on the case page', () => {
     ]);
 
     const added = await browser.post(`/cases/${caseId}/tasks`, {
+      submissionId,
       title: 'Check the safety plan',
       ...dateParts('dueOn', -3),
       ownerId: casey.userId,
@@ -228,6 +243,71 @@ describe('Casework on the case page', () => {
     assert.match(history[1]!, /Closed[\s\S]*Support completed[\s\S]*Safety plan in place/);
   });
 
+  it('makes one record when a form is sent twice, and refuses a form without its id or with another case’s', async () => {
+    const { caseId } = await givenCase(test, manager, { holder: casey });
+    const other = await givenCase(test, manager, { holder: casey });
+    const browser = await signedIn(casey);
+    const page = await browser.get(`/cases/${caseId}`);
+    const contactId = submissionIdIn(
+      (await browser.get(`/cases/${caseId}/contacts/new`)).body,
+      'contact-form',
+    );
+    const contact = {
+      submissionId: contactId,
+      ...dateParts('occurredOn', 0),
+      occurredTime: '00:01',
+      method: 'phone',
+      direction: 'incoming',
+      outcome: 'spoke',
+      summary: 'Sent twice',
+      safeContactFollowed: 'yes',
+    };
+    const note = { submissionId: submissionIdIn(page.body, 'note-form'), body: 'Sent twice' };
+    const task = {
+      submissionId: submissionIdIn(page.body, 'task-form'),
+      title: 'Sent twice',
+      ...dateParts('dueOn', 1),
+      ownerId: casey.userId,
+    };
+    for (const [path, form] of [
+      ['contacts/new', contact],
+      ['notes', note],
+      ['tasks', task],
+    ] as const) {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        assert.equal((await browser.post(`/cases/${caseId}/${path}`, form)).statusCode, 303, path);
+      }
+      const withoutId: Record<string, string> = { ...form };
+      delete withoutId.submissionId;
+      assert.equal((await browser.post(`/cases/${caseId}/${path}`, withoutId)).statusCode, 400, path);
+      const elsewhere = await browser.post(`/cases/${other.caseId}/${path}`, form);
+      assert.equal(elsewhere.statusCode, 400, `${path}: an id already used on another case`);
+    }
+    const count = async (table: 'case_contacts' | 'case_notes' | 'tasks') =>
+      (
+        await test.database.ownerDb
+          .selectFrom(table)
+          .select('case_id')
+          .where('case_id', 'in', [caseId, other.caseId])
+          .execute()
+      ).length;
+    assert.equal(await count('case_contacts'), 1);
+    assert.equal(await count('case_notes'), 1);
+    assert.equal(await count('tasks'), 1);
+    const { reference } = await test.database.ownerDb
+      .selectFrom('cases')
+      .select('reference')
+      .where('case_id', '=', caseId)
+      .executeTakeFirstOrThrow();
+    const audited = await test.database.ownerDb
+      .selectFrom('audit_events')
+      .select('action')
+      .where('action', 'in', ['case.contact_recorded', 'case.note_added', 'case.task_added'])
+      .where('record_id', '=', reference)
+      .execute();
+    assert.equal(audited.length, 3, 'each recorded once in the audit trail');
+  });
+
   it('refuses every change to a case a caseworker does not hold', async () => {
     const { caseId } = await givenCase(test, manager, { holder: robin });
     const taskId = await test.services.casework.addTask(await sessionFor(test, manager), caseId, {
@@ -257,7 +337,10 @@ describe('Casework on the case page', () => {
       [`/cases/${caseId}/notes`, { body: 'Not my case' }],
       [`/cases/${caseId}/notes`, {}],
       [`/cases/${caseId}/tasks`, { title: 'Not mine', ...dateParts('dueOn', 1), ownerId: casey.userId }],
-      [`/cases/${caseId}/tasks/${taskId.kind === 'ok' ? taskId.value : ''}/done`, {}],
+      [
+        `/cases/${caseId}/tasks/${taskId.kind === 'ok' && taskId.value?.kind === 'recorded' ? taskId.value.id : ''}/done`,
+        {},
+      ],
       [`/cases/${caseId}/close`, { outcome: 'other', reason: 'Not my case' }],
       [`/cases/${caseId}/reopen`, { reopenReason: 'Not my case' }],
     ];

@@ -3,6 +3,8 @@ import type { Services } from '../../composition.ts';
 import { paths } from '../../paths.ts';
 import { formBody, formError, formErrorsFrom, type FormErrors } from '../../platform/http/forms.ts';
 import { NotFoundError, signedIn, type Route, uuidParam } from '../../platform/http/routing.ts';
+import { can } from '../../platform/permissions.ts';
+import { describeAge } from '../perpetrators/perpetrator-view.ts';
 import { decisionLabel, describeWaiting, referralSections } from './referral-view.ts';
 import { decisionSchema } from './triage.schema.ts';
 
@@ -26,9 +28,14 @@ export function referralsRoutes(services: Services): Route[] {
     const referral = await services.referrals.view(session, referralId);
     if (!referral) throw new NotFoundError('referral');
     const open = referral.status === 'submitted' || referral.status === 'information_requested';
-    const [history, caseworkers] = await Promise.all([
+    const perpetratorName = referral.answers.perpetratorKnown ? referral.answers.perpetratorName : null;
+    const [history, caseworkers, knownPerpetrators] = await Promise.all([
       services.triage.history(session, referralId),
       open ? services.cases.caseworkers(session) : Promise.resolve([]),
+      // Managers see who the referral's named perpetrator may already be; the referral gives no date of birth.
+      can(session.user.role, 'perpetrator:see_matches') && perpetratorName
+        ? services.perpetrators.matchesForReferral(session, { name: perpetratorName, dateOfBirth: null })
+        : Promise.resolve({ matches: [], hiddenCount: 0 }),
     ]);
     return reply.code(form.errors ? 400 : 200).render('referrals/referral.njk', {
       pageTitle: 'Referral',
@@ -42,6 +49,14 @@ export function referralsRoutes(services: Services): Route[] {
       })),
       route: referral.answers.route === 'professional' ? 'Professional referral' : 'Self-referral',
       duplicates: referral.possibleDuplicates,
+      perpetratorMatches: knownPerpetrators.matches.map((match) => ({
+        href: paths.perpetrator(match.perpetratorId),
+        name: match.name ?? 'Name not known',
+        aliases: match.aliases.join(', '),
+        age: describeAge(match.dateOfBirth, match.approximateAge),
+        reasons: match.reasons,
+        cases: match.cases.map((link) => ({ href: paths.case(link.caseId), reference: link.reference })),
+      })),
       history: history.map((item) => ({ ...item, label: decisionLabel(item.decision) })),
       caseworkerItems: [
         { value: 'none', text: 'Do not allocate yet' },

@@ -38,3 +38,20 @@ export function formBody(body: unknown): Record<string, unknown> {
   }
   return copy;
 }
+
+const SUBMISSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A form that creates a record carries a `submissionId` made when the form is shown; it becomes the new record's
+ * id, so the same form sent twice (a double click, a resend after a lost response) makes one record. Takes it out
+ * of the body (the form's own schema never sees it); a missing or malformed one means the form was altered.
+ */
+export function takeSubmissionId(body: Record<string, unknown>): {
+  submissionId: string;
+  fields: Record<string, unknown>;
+} {
+  const { submissionId, ...fields } = body;
+  if (typeof submissionId !== 'string' || !SUBMISSION_ID.test(submissionId))
+    throw new BadRequestError('Altered form');
+  return { submissionId: submissionId.toLowerCase(), fields };
+}
