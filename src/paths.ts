@@ -41,6 +41,8 @@ export const paths = {
   team: (teamId = ':teamId') => `/staff/teams/${teamId}`,
   staffTeam: (userId = ':userId') => `/staff/${userId}/team`,
   casePerpetratorNew: (caseId = ':caseId') => `/cases/${caseId}/perpetrators/new`,
+  clientIdentity: (caseId = ':caseId') => `/cases/${caseId}/client/identity`,
+  clientSafeContact: (caseId = ':caseId') => `/cases/${caseId}/client/safe-contact`,
   clientOtherNames: (caseId = ':caseId') => `/cases/${caseId}/client/other-names`,
   clientAddress: (caseId = ':caseId') => `/cases/${caseId}/client/address`,
   clientAddressChange: (caseId = ':caseId') => `/cases/${caseId}/client/address/change`,
