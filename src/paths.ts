@@ -48,6 +48,8 @@ export const paths = {
   caseOnwardReferralOutcome: (caseId = ':caseId', onwardReferralId = ':onwardReferralId') =>
     `/cases/${caseId}/onward-referrals/${onwardReferralId}/outcome`,
   casePerpetratorNew: (caseId = ':caseId') => `/cases/${caseId}/perpetrators/new`,
+  clientIdentity: (caseId = ':caseId') => `/cases/${caseId}/client/identity`,
+  clientSafeContact: (caseId = ':caseId') => `/cases/${caseId}/client/safe-contact`,
   clientOtherNames: (caseId = ':caseId') => `/cases/${caseId}/client/other-names`,
   clientAddress: (caseId = ':caseId') => `/cases/${caseId}/client/address`,
   clientAddressChange: (caseId = ':caseId') => `/cases/${caseId}/client/address/change`,

@@ -166,6 +166,8 @@ export interface ClientsTable {
   interpreter_needed: boolean | null;
   accessibility_needs_sealed: Buffer | null;
   created_at: Timestamp;
+  /** The day a caseworker recorded the age (without a date of birth); null when it came with the referral. */
+  age_recorded_on: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type CaseStatus = 'open' | 'active' | 'closed';
@@ -421,6 +423,27 @@ export interface OnwardReferralOutcomesTable {
   recorded_at: Timestamp;
 }
 
+/** Contact field names, as client_contact_history.changed records them. */
+export type ContactField =
+  | 'phone'
+  | 'phoneSafe'
+  | 'email'
+  | 'emailSafe'
+  | 'safeTimes'
+  | 'voicemailAllowed'
+  | 'maySayWhoWeAre'
+  | 'codeWord';
+
+export interface ClientContactHistoryTable {
+  organisation_id: string;
+  change_id: string;
+  client_id: string;
+  previous_sealed: Buffer;
+  changed: ContactField[];
+  changed_at: Timestamp;
+  changed_by: string;
+}
+
 export interface Database {
   installation: InstallationTable;
   rate_limit_events: RateLimitEventsTable;
@@ -450,4 +473,5 @@ export interface Database {
   case_services: CaseServicesTable;
   onward_referrals: OnwardReferralsTable;
   onward_referral_outcomes: OnwardReferralOutcomesTable;
+  client_contact_history: ClientContactHistoryTable;
 }

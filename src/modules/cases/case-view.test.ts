@@ -24,6 +24,7 @@ function client(overrides: Partial<Client> = {}): Client {
     name: 'Jordan Example',
     dateOfBirth: '1990-04-12',
     ageAtReferral: null,
+    ageRecordedOn: null,
     gender: 'woman',
     genderDescription: null,
     phone: '07700 900123',
@@ -69,7 +70,13 @@ describe('case view', () => {
       assert.equal(valueOf(rows, 'Email'), 'jordan@example.org – NOT safe to email');
       assert.equal(valueOf(rows, 'Voicemail'), 'Do not leave a voicemail');
       assert.equal(valueOf(rows, 'Saying who we are'), 'Do not say who is calling or where from');
-      assert.deepEqual(cautions(rows), ['Phone', 'Email', 'Voicemail', 'Saying who we are']);
+      assert.deepEqual(cautions(rows), [
+        'Safe way to contact',
+        'Phone',
+        'Email',
+        'Voicemail',
+        'Saying who we are',
+      ]);
     });
 
     it('treats what the client was never asked as not safe until checked', () => {
@@ -83,7 +90,37 @@ describe('case view', () => {
       );
       assert.equal(valueOf(rows, 'Voicemail'), 'Not known: do not leave a voicemail');
       assert.equal(valueOf(rows, 'Saying who we are'), 'Not known: do not say who is calling or where from');
-      assert.deepEqual(cautions(rows), ['Phone', 'Email', 'Voicemail', 'Saying who we are']);
+      assert.deepEqual(cautions(rows), [
+        'Safe way to contact',
+        'Phone',
+        'Email',
+        'Voicemail',
+        'Saying who we are',
+      ]);
+    });
+
+    it('says first, and in bold, when there is no safe way to contact the client at all', () => {
+      for (const unsafe of [
+        client({ phoneSafe: false, emailSafe: false }),
+        client({ phone: null, emailSafe: false }),
+        client({ phoneSafe: false, email: null }),
+        client({ phone: null, email: null }),
+      ]) {
+        const rows = safeContactRows(unsafe);
+        assert.equal(rows[0]?.key, 'Safe way to contact');
+        assert.match(rows[0].value, /^NONE: .*Do not call, text or email the client/);
+        assert.equal(rows[0].caution, true);
+      }
+    });
+
+    it('does not say so while one channel is safe', () => {
+      for (const safeEnough of [
+        client({ phoneSafe: false }),
+        client({ emailSafe: false }),
+        client({ email: null }),
+        client({ phone: null, emailSafe: true }),
+      ])
+        assert.equal(valueOf(safeContactRows(safeEnough), 'Safe way to contact'), undefined);
     });
 
     it('says plainly what was not given', () => {
@@ -131,6 +168,14 @@ describe('case view', () => {
       assert.equal(valueOf(rows, 'Age at referral'), '17');
       assert.equal(valueOf(rows, 'Date of birth'), undefined);
       assert.equal(valueOf(rows, 'Gender'), 'Agender');
+    });
+
+    it('gives an age a caseworker recorded with the day it was recorded', () => {
+      const rows = clientIdentityRows(
+        client({ dateOfBirth: null, ageAtReferral: 34, ageRecordedOn: '2027-05-05' }),
+      );
+      assert.equal(valueOf(rows, 'Age'), '34 on 5 May 2027');
+      assert.equal(valueOf(rows, 'Age at referral'), undefined);
     });
 
     it('says when neither date of birth nor age nor gender was given', () => {

@@ -31,6 +31,16 @@ export function safeContactRows(client: Client): DetailRow[] {
   };
   const language = client.language?.trim() ? client.language : 'Not given';
   return [
+    ...(noSafeWayToContact(client)
+      ? [
+          row(
+            'Safe way to contact',
+            'NONE: there is no phone number or email address known to be safe. Do not call, text or email ' +
+              'the client. Wait for them to contact us, then agree a safe way.',
+            true,
+          ),
+        ]
+      : []),
     channel(client.phone, client.phoneSafe, 'call'),
     channel(client.email, client.emailSafe, 'email'),
     row('Safe times to contact', client.safeTimes ?? 'Not given'),
@@ -62,7 +72,17 @@ export function safeContactRows(client: Client): DetailRow[] {
   ];
 }
 
-/** Who the client is: name, date of birth (or the age given at referral) and gender. */
+/**
+ * Whether nobody may contact the client: no phone or email is known to be safe (none given, or each marked not
+ * safe or not known to be safe). The safe-contact summary then says so first.
+ */
+export function noSafeWayToContact(
+  client: Pick<Client, 'phone' | 'phoneSafe' | 'email' | 'emailSafe'>,
+): boolean {
+  return !(client.phone && client.phoneSafe === true) && !(client.email && client.emailSafe === true);
+}
+
+/** Who the client is: name, date of birth (or the age given at referral, or since) and gender. */
 export function clientIdentityRows(client: Client): DetailRow[] {
   const gender =
     client.gender === 'self_described'
@@ -74,7 +94,9 @@ export function clientIdentityRows(client: Client): DetailRow[] {
     row('Name', client.name),
     client.dateOfBirth || client.ageAtReferral === null
       ? row('Date of birth', client.dateOfBirth ? formatIsoDate(client.dateOfBirth) : 'Not given')
-      : row('Age at referral', String(client.ageAtReferral)),
+      : client.ageRecordedOn
+        ? row('Age', `${client.ageAtReferral} on ${formatIsoDate(client.ageRecordedOn)}`)
+        : row('Age at referral', String(client.ageAtReferral)),
     row('Gender', gender),
   ];
 }

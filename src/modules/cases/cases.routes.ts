@@ -198,6 +198,8 @@ export const reopenSchema = z.strictObject({
 
 const NOTICES: Record<string, string> = {
   contact: 'Contact recorded',
+  'client-identity': 'Name, date of birth and gender saved',
+  'client-safe_contact': 'Contact details and safe contact saved',
   note: 'Note added',
   task: 'Task added',
   task_done: 'Task marked as done',

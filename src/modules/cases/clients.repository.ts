@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { DbOrTrx } from '../../db/database.ts';
 import type { ClientsTable } from '../../db/schema.ts';
 import { blindIndex, blindIndexKey } from '../../platform/crypto/blind-index.ts';
@@ -11,7 +11,9 @@ export type Client = {
   clientId: string;
   name: string;
   dateOfBirth: string | null;
+  /** The age given instead of a date of birth: at referral, or on `ageRecordedOn` when a caseworker gave it. */
   ageAtReferral: number | null;
+  ageRecordedOn: string | null;
   gender: string | null;
   genderDescription: string | null;
   phone: string | null;
@@ -46,8 +48,22 @@ export function sealClientField(dataKey: Buffer, clientId: string, field: Sealed
   return value ? seal(dataKey, value, aad(clientId, field)) : null;
 }
 
+/** How to reach the client and what is safe: the part of the client's row the safe-contact form changes. */
+export type SafeContact = Pick<
+  Client,
+  | 'phone'
+  | 'phoneSafe'
+  | 'email'
+  | 'emailSafe'
+  | 'safeTimes'
+  | 'voicemailAllowed'
+  | 'maySayWhoWeAre'
+  | 'codeWord'
+>;
+
+/** A new client, from a referral: any age given is the age at referral. */
 export function clientToRow(
-  client: Client,
+  client: Omit<Client, 'ageRecordedOn'>,
   organisationId: string,
   dataKey: Buffer,
   dataKeyWrapped: Buffer,
@@ -95,6 +111,7 @@ export function rowToClient(row: ClientRow, dataKey: Buffer): Client {
     name: row.name,
     dateOfBirth: row.date_of_birth,
     ageAtReferral: row.age_at_referral,
+    ageRecordedOn: row.age_recorded_on,
     gender: row.gender,
     genderDescription: row.gender_description,
     phone: opened('phone'),
@@ -122,4 +139,58 @@ export async function findClient(
     .where('organisation_id', '=', organisationId)
     .where('client_id', '=', clientId)
     .executeTakeFirst();
+}
+
+/**
+ * The columns for new contact details: sealed fields sealed afresh under the client's key, and the phone and
+ * email blind indexes recomputed, so that search and the duplicate check match the new details and not the old.
+ */
+export function safeContactColumns(
+  contact: SafeContact,
+  clientId: string,
+  dataKey: Buffer,
+  organisationKey: Buffer,
+): Updateable<ClientsTable> {
+  const indexKey = blindIndexKey(organisationKey);
+  return {
+    phone_sealed: sealClientField(dataKey, clientId, 'phone', contact.phone),
+    phone_index: contact.phone ? blindIndex(indexKey, 'phone', contact.phone) : null,
+    phone_safe: contact.phoneSafe,
+    email_sealed: sealClientField(dataKey, clientId, 'email', contact.email),
+    email_index: contact.email ? blindIndex(indexKey, 'email', contact.email) : null,
+    email_safe: contact.emailSafe,
+    safe_times_sealed: sealClientField(dataKey, clientId, 'safeTimes', contact.safeTimes),
+    voicemail_allowed: contact.voicemailAllowed,
+    may_say_who_we_are: contact.maySayWhoWeAre,
+    code_word_sealed: sealClientField(dataKey, clientId, 'codeWord', contact.codeWord),
+  };
+}
+
+/** The client's row, locked until the transaction ends, so that two changes at once are made one after the other. */
+export async function lockClient(
+  trx: DbOrTrx,
+  organisationId: string,
+  clientId: string,
+): Promise<ClientRow | undefined> {
+  return trx
+    .selectFrom('clients')
+    .selectAll()
+    .where('organisation_id', '=', organisationId)
+    .where('client_id', '=', clientId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function updateClient(
+  trx: DbOrTrx,
+  organisationId: string,
+  clientId: string,
+  columns: Updateable<ClientsTable>,
+): Promise<void> {
+  await trx
+    .updateTable('clients')
+    .set(columns)
+    .where('organisation_id', '=', organisationId)
+    .where('client_id', '=', clientId)
+    .execute();
 }

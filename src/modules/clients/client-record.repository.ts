@@ -1,10 +1,15 @@
 import { sql } from 'kysely';
 import type { Selectable, Updateable } from 'kysely';
 import type { DbOrTrx } from '../../db/database.ts';
-import type { ClientDependantsTable, ClientDetailsTable } from '../../db/schema.ts';
+import type {
+  ClientContactHistoryTable,
+  ClientDependantsTable,
+  ClientDetailsTable,
+} from '../../db/schema.ts';
 
 export type ClientDetailsRow = Selectable<ClientDetailsTable>;
 export type DependantRow = Selectable<ClientDependantsTable>;
+export type ContactChangeRow = Selectable<ClientContactHistoryTable>;
 
 /** The sealed parts of a client's record that one save may change. */
 export type DetailsChange = Pick<
@@ -115,4 +120,31 @@ export async function clientsKnownAs(
     .limit(100)
     .execute();
   return rows.map((row) => row.client_id);
+}
+
+/** Keeps the contact details a change replaced. Rows are only ever added (the database refuses the rest). */
+export async function insertContactChange(trx: DbOrTrx, row: ContactChangeRow): Promise<void> {
+  await trx.insertInto('client_contact_history').values(row).execute();
+}
+
+/** Every earlier version of the client's contact details, newest first, with who changed them. */
+export async function contactHistory(
+  trx: DbOrTrx,
+  organisationId: string,
+  clientId: string,
+): Promise<(ContactChangeRow & { changed_by_name: string })[]> {
+  return trx
+    .selectFrom('client_contact_history')
+    .innerJoin('users', (join) =>
+      join
+        .onRef('users.organisation_id', '=', 'client_contact_history.organisation_id')
+        .onRef('users.user_id', '=', 'client_contact_history.changed_by'),
+    )
+    .selectAll('client_contact_history')
+    .select('users.display_name as changed_by_name')
+    .where('client_contact_history.organisation_id', '=', organisationId)
+    .where('client_contact_history.client_id', '=', clientId)
+    .orderBy('client_contact_history.changed_at', 'desc')
+    .orderBy('client_contact_history.change_id')
+    .execute();
 }

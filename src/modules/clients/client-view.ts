@@ -1,3 +1,5 @@
+import type { ContactField } from '../../db/schema.ts';
+import { formatDateTime } from '../../platform/http/views.ts';
 import { paths } from '../../paths.ts';
 import {
   DISABILITY_ANSWERS,
@@ -10,7 +12,7 @@ import {
   type Equality,
   type SupportNeeds,
 } from './client-record.schema.ts';
-import type { ClientRecord, ClientSection, Dependant } from './clients.service.ts';
+import type { ClientRecord, ClientSection, ContactChange, Dependant } from './clients.service.ts';
 
 /** A row of a GOV.UK summary list; `lines` keeps line breaks (a list of names, an address). */
 export type SummaryRow = { key: { text: string }; value: { text: string; classes?: string } };
@@ -181,6 +183,8 @@ export function clientSummaryView(
 }
 
 export const SECTION_TITLES: Record<Exclude<ClientSection, 'dependants' | 'address'>, string> = {
+  identity: 'Name, date of birth and gender',
+  safe_contact: 'Contact details and safe contact',
   other_names: 'Other names',
   equality: 'Equality monitoring',
   support_needs: 'Support needs',
@@ -239,4 +243,32 @@ export function addressValues(address: Address | null): Record<string, string> {
     postcode: address.postcode ?? '',
     lettersSafe: address.lettersSafe ? 'yes' : 'no',
   };
+}
+
+const CONTACT_LABELS: Record<ContactField, string> = {
+  phone: 'Phone number',
+  phoneSafe: 'Safe to call',
+  safeTimes: 'Safe times to call',
+  voicemailAllowed: 'May leave a voicemail',
+  maySayWhoWeAre: 'May say who we are',
+  email: 'Email address',
+  emailSafe: 'Safe to email',
+  codeWord: 'Code word',
+};
+
+const answer = (value: string | boolean | null): string =>
+  value === null ? 'Not given' : value === true ? 'Yes' : value === false ? 'No' : value;
+
+export type ContactChangeView = { when: string; by: string; rows: SummaryRow[] };
+
+/**
+ * The contact history, newest first: for each change, when and by whom, and what the details that changed
+ * were before it (so a number the client no longer uses, or one they said was safe, is never lost silently).
+ */
+export function contactHistoryViews(history: ContactChange[]): ContactChangeView[] {
+  return history.map((change) => ({
+    when: formatDateTime(change.changedAt),
+    by: change.changedBy,
+    rows: change.changed.map((field) => row(CONTACT_LABELS[field], answer(change.previous[field]))),
+  }));
 }

@@ -15,6 +15,7 @@ import {
 import { can } from '../../platform/permissions.ts';
 import { paths } from '../../paths.ts';
 import type { InScope } from '../cases/casework.service.ts';
+import type { StepErrors } from '../referrals/steps/step.ts';
 import {
   addressSchema,
   dependantSchema,
@@ -34,12 +35,21 @@ import {
   afterSave,
   checkboxItems,
   clientSummaryView,
+  contactHistoryViews,
   equalityValues,
   radioItems,
   supportNeedsValues,
   type ClientSummaryView,
 } from './client-view.ts';
 import type { ClientRecord, ClientSection } from './clients.service.ts';
+import {
+  identityItems,
+  identityValues,
+  parseIdentity,
+  parseSafeContact,
+  safeContactItems,
+  safeContactValues,
+} from './identity-contact.schema.ts';
 
 const YES_NO = [
   { value: 'yes', text: 'Yes' },
@@ -99,10 +109,14 @@ export async function clientSummaryFor(
   });
 }
 
-/** The client record's own pages: other names, address, equality monitoring, support needs, dependants. */
+/**
+ * The client record's own pages: identity, contact details and safe contact, other names, address, equality
+ * monitoring, support needs, dependants.
+ */
 export function clientRoutes(services: Services): Route[] {
   const clients = services.clients;
-  const currentYear = () => Number(ukDate(services.clock.now()).slice(0, 4));
+  const today = () => ukDate(services.clock.now());
+  const currentYear = () => Number(today().slice(0, 4));
 
   const render = (
     reply: FastifyReply,
@@ -233,7 +247,93 @@ export function clientRoutes(services: Services): Route[] {
     );
   };
 
+  // Identity and contact are the referral's own questions: the referral's steps check them and lay out their
+  // fields (identity-contact.schema.ts), so these two pages are not section pages.
+  const showIdentityForm = (
+    reply: FastifyReply,
+    record: { caseId: string; reference: string },
+    values: Values,
+    errors?: StepErrors,
+  ) =>
+    render(
+      reply,
+      'clients/identity.njk',
+      'Name, date of birth and gender',
+      record,
+      values,
+      identityItems(values, today(), errors),
+      errors,
+    );
+
+  const showSafeContactForm = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    form?: { values: Values; errors: StepErrors },
+  ) => {
+    const found = inScope(await clients.safeContact(signedIn(request).session, uuidParam(request, 'caseId')));
+    const values = form?.values ?? safeContactValues(found.details);
+    return render(
+      reply,
+      'clients/safe-contact.njk',
+      'Contact details and safe contact',
+      found,
+      values,
+      { ...safeContactItems(values, today(), form?.errors), history: contactHistoryViews(found.history) },
+      form?.errors,
+    );
+  };
+
   return [
+    {
+      method: 'GET',
+      url: paths.clientIdentity(),
+      access: { permission: 'case:read' },
+      audit: 'client.viewed',
+      handler: async (request, reply) => {
+        const { session } = signedIn(request);
+        const record = inScope(await clients.record(session, uuidParam(request, 'caseId'), 'identity'));
+        return showIdentityForm(reply, record, identityValues(record.identity));
+      },
+    },
+    {
+      method: 'POST',
+      url: paths.clientIdentity(),
+      access: { permission: 'case:read' },
+      audit: 'client.updated',
+      handler: async (request, reply) => {
+        const { session } = signedIn(request);
+        const caseId = uuidParam(request, 'caseId');
+        const body = formBody(request.body);
+        const parsed = parseIdentity(body, today());
+        if (!parsed.ok) {
+          const record = inScope(await clients.record(session, caseId));
+          return showIdentityForm(reply, record, body, parsed.errors);
+        }
+        inScope(await clients.saveIdentity(session, caseId, parsed.value));
+        return reply.redirect(`${paths.case(caseId)}?done=client-identity`, 303);
+      },
+    },
+    {
+      method: 'GET',
+      url: paths.clientSafeContact(),
+      access: { permission: 'case:read' },
+      audit: 'client.viewed',
+      handler: async (request, reply) => showSafeContactForm(request, reply),
+    },
+    {
+      method: 'POST',
+      url: paths.clientSafeContact(),
+      access: { permission: 'case:read' },
+      audit: 'client.updated',
+      handler: async (request, reply) => {
+        const caseId = uuidParam(request, 'caseId');
+        const body = formBody(request.body);
+        const parsed = parseSafeContact(body, today());
+        if (!parsed.ok) return showSafeContactForm(request, reply, { values: body, errors: parsed.errors });
+        inScope(await clients.saveSafeContact(signedIn(request).session, caseId, parsed.value));
+        return reply.redirect(`${paths.case(caseId)}?done=client-safe_contact`, 303);
+      },
+    },
     ...sectionRoutes,
     {
       method: 'GET',

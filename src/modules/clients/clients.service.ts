@@ -1,13 +1,24 @@
+import { randomUUID } from 'node:crypto';
 import { inOrganisation, type Db, type Trx } from '../../db/database.ts';
+import type { ContactField } from '../../db/schema.ts';
 import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import type { CurrentSession } from '../../platform/auth/sessions.ts';
-import type { Clock } from '../../platform/clock.ts';
+import { ukDate, type Clock } from '../../platform/clock.ts';
 import { blindIndex, blindIndexKey } from '../../platform/crypto/blind-index.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
 import { can } from '../../platform/permissions.ts';
 import { caseAccessBasis } from '../cases/case-access.ts';
 import type { InScope } from '../cases/casework.service.ts';
-import { findClient, rowToClient, sealClientField, type ClientRow } from '../cases/clients.repository.ts';
+import {
+  findClient,
+  lockClient,
+  rowToClient,
+  safeContactColumns,
+  sealClientField,
+  updateClient,
+  type ClientRow,
+  type SafeContact,
+} from '../cases/clients.repository.ts';
 import {
   addressDocument,
   aliasesDocument,
@@ -22,16 +33,28 @@ import {
   type SupportNeeds,
 } from './client-record.schema.ts';
 import {
+  contactHistory,
   currentDependants,
   findDetails,
+  insertContactChange,
   insertDependant,
   markDependantRemoved,
   saveDetails,
 } from './client-record.repository.ts';
+import {
+  changedContactFields,
+  changedIdentityFields,
+  identityOf,
+  safeContactDocument,
+  safeContactOf,
+  type Identity,
+  type IdentityField,
+} from './identity-contact.schema.ts';
 import { openDocument, sealDocument } from './sealed-document.ts';
 
 /** The parts of the client record edited one page at a time; audit events name the part, never its contents. */
-export type ClientSection = 'other_names' | 'address' | 'equality' | 'support_needs' | 'dependants';
+export type ClientSection =
+  'identity' | 'safe_contact' | 'other_names' | 'address' | 'equality' | 'support_needs' | 'dependants';
 
 export type Dependant = DependantDetails & { dependantId: string; addedAt: Date };
 
@@ -40,6 +63,7 @@ export type ClientRecord = {
   caseId: string;
   reference: string;
   clientId: string;
+  identity: Identity;
   dateOfBirth: string | null;
   ageAtReferral: number | null;
   aliases: string[];
@@ -47,6 +71,15 @@ export type ClientRecord = {
   equality: Equality;
   supportNeeds: SupportNeeds;
   dependants: Dependant[];
+};
+
+/** Contact details as they were before one change, with when, by whom, and which of them changed. */
+export type ContactChange = {
+  changeId: string;
+  changedAt: Date;
+  changedBy: string;
+  changed: ContactField[];
+  previous: SafeContact;
 };
 
 type ScopedClient = {
@@ -71,8 +104,9 @@ const EQUALITY_BLOCK = 2048;
  * place so that it can become the shared case-access check when that exists.
  */
 /**
- * The client record reached through a case: other names, address, equality monitoring, children and
- * dependants, and support needs. Every part is sealed under the client's own data key; other names also get a
+ * The client record reached through a case: who they are and how to contact them safely (on the client's own
+ * row, with a sealed history of earlier contact details), other names, address, equality monitoring, children
+ * and dependants, and support needs. Every part is sealed under the client's own data key; other names also get a
  * keyed blind index so that search and duplicate checks can match them exactly. Every operation checks the
  * case is in the caller's record scope first, and every change (and every reading outside the case page) is
  * audited in the same transaction, naming the part of the record and never what it says.
@@ -161,6 +195,7 @@ export class ClientService {
       caseId: scoped.caseId,
       reference: scoped.reference,
       clientId,
+      identity: identityOf(opened),
       dateOfBirth: scoped.client.date_of_birth,
       ageAtReferral: scoped.client.age_at_referral,
       aliases: details?.aliases_sealed
@@ -240,6 +275,117 @@ export class ClientService {
       session.user.userId,
       this.clock.now(),
     );
+  }
+
+  /** The client's row, read again and locked: two changes sent at once are made one after the other. */
+  private async locked(trx: Trx, session: CurrentSession, scoped: ScopedClient): Promise<ClientRow> {
+    const row = await lockClient(trx, session.organisationId, scoped.clientId);
+    if (!row) throw new Error('the client went away during the change');
+    return row;
+  }
+
+  /**
+   * Changes the client's name, date of birth (or age) and gender. An age, given when the date of birth is not
+   * known, is recorded with the day it was given. Nothing is written when nothing changed, so sending the form
+   * twice makes one change; the audit event names the fields that changed.
+   */
+  async saveIdentity(
+    session: CurrentSession,
+    caseId: string,
+    identity: Identity,
+  ): Promise<InScope<IdentityField[]>> {
+    return this.scoped(session, caseId, async (trx, scoped) => {
+      const row = await this.locked(trx, session, scoped);
+      const changed = changedIdentityFields(identityOf(rowToClient(row, scoped.key)), identity);
+      if (!changed.length) return changed;
+      await updateClient(trx, session.organisationId, scoped.clientId, {
+        name: identity.name,
+        date_of_birth: identity.dateOfBirth,
+        age_at_referral: identity.age,
+        age_recorded_on:
+          identity.age === null
+            ? null
+            : changed.includes('age')
+              ? ukDate(this.clock.now())
+              : row.age_recorded_on,
+        gender: identity.gender,
+        gender_description: identity.genderDescription,
+      });
+      await this.audit(trx, session, scoped, 'client.updated', { section: 'identity', changed });
+      return changed;
+    });
+  }
+
+  /**
+   * The client's contact details and every earlier version of them, for the contact form; opening it is
+   * audited as client.viewed.
+   */
+  async safeContact(
+    session: CurrentSession,
+    caseId: string,
+  ): Promise<InScope<{ caseId: string; reference: string; details: SafeContact; history: ContactChange[] }>> {
+    return this.scoped(session, caseId, async (trx, scoped) => {
+      await this.audit(trx, session, scoped, 'client.viewed', { section: 'safe_contact' });
+      const rows = await contactHistory(trx, session.organisationId, scoped.clientId);
+      return {
+        caseId: scoped.caseId,
+        reference: scoped.reference,
+        details: safeContactOf(rowToClient(scoped.client, scoped.key)),
+        history: rows.map((row) => ({
+          changeId: row.change_id,
+          changedAt: row.changed_at,
+          changedBy: row.changed_by_name,
+          changed: row.changed,
+          previous: openDocument(
+            scoped.key,
+            row.previous_sealed,
+            aad(scoped.clientId, `contact_history:${row.change_id}`),
+            safeContactDocument,
+          ),
+        })),
+      };
+    });
+  }
+
+  /**
+   * Changes how to reach the client and what is safe. The details they replace are kept, sealed, as one row of
+   * the contact history (a previous number may be the one the stalker has); the new phone and email get fresh
+   * blind indexes, so search and the duplicate check find the client by them and no longer by the old ones.
+   * Nothing is written when nothing changed, so sending the form twice keeps one row.
+   */
+  async saveSafeContact(
+    session: CurrentSession,
+    caseId: string,
+    details: SafeContact,
+  ): Promise<InScope<ContactField[]>> {
+    return this.scoped(session, caseId, async (trx, scoped) => {
+      const row = await this.locked(trx, session, scoped);
+      const before = safeContactOf(rowToClient(row, scoped.key));
+      const changed = changedContactFields(before, details);
+      if (!changed.length) return changed;
+      const changeId = randomUUID();
+      await insertContactChange(trx, {
+        organisation_id: session.organisationId,
+        change_id: changeId,
+        client_id: scoped.clientId,
+        previous_sealed: sealDocument(
+          scoped.key,
+          before,
+          aad(scoped.clientId, `contact_history:${changeId}`),
+        ),
+        changed,
+        changed_at: this.clock.now(),
+        changed_by: session.user.userId,
+      });
+      await updateClient(
+        trx,
+        session.organisationId,
+        scoped.clientId,
+        safeContactColumns(details, scoped.clientId, scoped.key, scoped.organisationKey),
+      );
+      await this.audit(trx, session, scoped, 'client.updated', { section: 'safe_contact', changed });
+      return changed;
+    });
   }
 
   /** Replaces the names the client is also known by; each is blind-indexed for exact matching. */
