@@ -221,6 +221,35 @@ test.describe('Cases', () => {
       await expect(manager.page.getByTestId('allocation-row')).toHaveCount(2);
       await expect(manager.page.getByTestId('allocation-row').first()).toContainText('Now');
     });
+
+    await test.step('the caseworker who no longer holds it must say why to open it, and the manager reviews that', async () => {
+      const caseworker = await signedInAs('caseworker');
+      const refused = await caseworker.visit(caseAddress);
+      expect(refused?.status()).toBe(403);
+      await expect(caseworker.heading).toHaveText('This case is not on your caseload');
+      await expect(caseworker.page.getByTestId('safe-contact')).toHaveCount(0);
+      await caseworker.submit('Record reason and open case');
+      await expect(caseworker.errorSummary).toContainText('Say why you need to open this case');
+      await caseworker.page
+        .getByLabel('Why do you need to open this case?')
+        .fill('The client rang the duty line while the case holder is on leave');
+      await caseworker.submit('Record reason and open case');
+      await expect(caseworker.page.getByTestId('access-basis')).toContainText(
+        'You opened it with a recorded reason',
+      );
+      await expect(caseworker.page.getByTestId('safe-contact')).toBeVisible();
+
+      await manager.follow(manager.navigationLink('Home'));
+      await manager.follow(
+        manager.page.getByRole('link', { name: 'Cases opened outside caseloads (1 to review)' }),
+      );
+      const waiting = manager.page.getByTestId('waiting-reviews');
+      await expect(waiting).toContainText(CASEWORKER.name);
+      await expect(waiting).toContainText('duty line');
+      await manager.submit(waiting.getByRole('button', { name: /^Mark the opening of case/ }));
+      await expect(manager.page.getByTestId('nothing-waiting')).toBeVisible();
+      await expect(manager.page.getByTestId('done-reviews')).toContainText(MANAGER.name);
+    });
   });
 
   test('police liaison officers have no caseload and cannot open the pages', async ({ signedInAs }) => {
