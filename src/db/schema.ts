@@ -25,6 +25,8 @@ export interface OrganisationsTable {
   created_at: Timestamp;
   referral_code: string;
   team_email: string | null;
+  public_phone: string | null;
+  public_contact_hours: string | null;
 }
 
 export interface OrganisationKeysTable {
@@ -141,6 +143,7 @@ export interface ReferralsTable {
   referrer_phone_sealed: Buffer | null;
   referrer_email_sealed: Buffer | null;
   consent_confirmed: boolean | null;
+  no_safe_contact: Generated<boolean>;
 }
 
 export interface ClientsTable {

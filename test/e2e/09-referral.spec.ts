@@ -44,7 +44,19 @@ test.describe('The public referral form', () => {
       await expect(app.page.getByLabel('Full name')).toHaveValue(NAME);
       await expect(form.group('Date of birth').getByLabel('Day')).toHaveValue('31');
       await form.fillDateOfBirth('27', '3', '1990');
+    });
+
+    await test.step('choosing to self-describe reveals a box for it, which must then be filled in', async () => {
+      const description = app.page.getByLabel('How do you describe your gender?');
+      await expect(description).toBeHidden();
+      await form.radio('What is your gender? (optional)', 'Prefer to self-describe');
+      await expect(description).toBeVisible();
+      await form.continue();
+      await form.expectErrors('Enter how you describe your gender');
+      await expect(description).toBeVisible();
+      await description.fill('Words that will not be kept');
       await form.radio('What is your gender? (optional)', 'Woman');
+      await expect(description).toBeHidden();
       await form.continue();
     });
 
@@ -68,11 +80,16 @@ test.describe('The public referral form', () => {
         '1 to 6 months',
       );
       await form.expectQuestion('Do you know who is doing this?');
+      await expect(form.group('Who are they to you?')).toBeHidden();
       await form.perpetrator('Do you know who is doing this?', true, {
         legend: 'Who are they to you?',
         answer: 'An ex-partner',
       });
       await form.expectQuestion('Have the police been told?');
+      const crimeReference = app.page.getByLabel('Crime reference number, if you have one (optional)');
+      await expect(crimeReference).toBeHidden();
+      await form.radio('Have the police been told?', 'Yes');
+      await expect(crimeReference).toBeVisible();
       await form.police('No');
       await form.expectQuestion('Are there children in the household?');
       await form.children('No');
@@ -82,6 +99,7 @@ test.describe('The public referral form', () => {
       await expect(app.heading).toHaveText('Check your answers before sending the form');
       await expect(form.answer('Full name')).toContainText(NAME);
       await expect(form.answer('Date of birth')).toContainText('27 March 1990');
+      await expect(form.answer('Gender')).toContainText('Woman');
       await expect(form.answer('What they have done')).toContainText('Repeated messages or calls');
       await app.follow(form.answer('Police told').getByRole('link', { name: 'Change police told' }));
       await form.expectQuestion('Have the police been told?');
@@ -199,14 +217,27 @@ test.describe('The public referral form', () => {
     await form.danger('Are you in immediate danger?', false);
     await app.page.getByLabel('Full name').fill(NAME);
     await form.fillDateOfBirth('27', '3', '1990');
-    await form.continue();
-    await form.contact({ email: 'jane@example.org', emailSafe: true });
-    await form.language('Do you need an interpreter?', false);
-    await form.what('What has the person been doing to you?', [], 'Messages every night.', 'Not sure');
-    await form.perpetrator('Do you know who is doing this?', false);
-    await form.police('No');
-    await form.children('Prefer not to say');
-    await expect(app.heading).toHaveText('Check your answers before sending the form');
+
+    await test.step('questions an answer would reveal are all shown, and kept only with that answer', async () => {
+      // Typed, but "Prefer to self-describe" not chosen.
+      await app.page.getByLabel('How do you describe your gender?').fill('Words that will not be kept');
+      await form.continue();
+      await form.contact({ email: 'jane@example.org', emailSafe: true });
+      await form.language('Do you need an interpreter?', false);
+      await form.what('What has the person been doing to you?', [], 'Messages every night.', 'Not sure');
+      await expect(form.group('Who are they to you?')).toBeVisible();
+      await app.page.getByLabel('Their name (optional)').fill('A name that will not be kept');
+      await form.perpetrator('Do you know who is doing this?', false);
+      await app.page.getByLabel('Crime reference number, if you have one (optional)').fill('41/99999/26');
+      await form.police('No');
+      await form.children('Prefer not to say');
+      await expect(app.heading).toHaveText('Check your answers before sending the form');
+      await expect(form.answer('Gender')).toContainText('Not given');
+      await expect(form.answer('Known who is doing this')).toContainText('No');
+      const main = app.page.getByRole('main');
+      for (const discarded of ['Words that will not be kept', 'A name that will not be kept', '41/99999/26'])
+        await expect(main).not.toContainText(discarded);
+    });
 
     await test.step('a second press of Send shows the confirmation of the first, with its reference', async () => {
       await form.waitAsLongAsAPerson();
@@ -227,6 +258,88 @@ test.describe('The public referral form', () => {
       expect(await form.expectSent(), 'the same referral, not a second one').toBe(firstReference);
       await form.expectNothingStored();
     });
+  });
+
+  test('someone with no safe phone or email can still send the form, and is told how to contact the service', async ({
+    app,
+    signedInAs,
+  }) => {
+    await test.step('an administrator sets the phone number and hours the form gives', async () => {
+      const admin = await signedInAs('administrator');
+      await admin.follow(admin.navigationLink('Settings'));
+      await admin.page.getByLabel('Phone number for the public (optional)').fill('01632 960 001');
+      await admin.page
+        .getByLabel('When the phone is answered (optional)')
+        .fill('Monday to Friday, 9am to 5pm');
+      await admin.submit('Save settings');
+      await expect(admin.page.getByTestId('settings-saved')).toBeVisible();
+    });
+
+    const form = new ReferralForm(app, await referralFormPath(() => signedInAs('administrator')));
+    const none = app.page.getByRole('checkbox', { name: 'There is no safe way to contact me right now' });
+    await form.open();
+    await form.startNow();
+    await form.who('self');
+    await form.danger('Are you in immediate danger?', false);
+    await app.page.getByLabel('Full name').fill('Tamsin Ardley');
+    await form.fillDateOfBirth('2', '11', '1979');
+    await form.continue();
+
+    await test.step('saying so reveals how to contact the service instead', async () => {
+      await form.expectQuestion('How can we contact you safely?');
+      const contactUs = app.page.getByTestId('contact-us');
+      await expect(contactUs).toBeHidden();
+      await none.check();
+      await expect(contactUs).toContainText('01632 960 001 (Monday to Friday, 9am to 5pm)');
+    });
+
+    await test.step('a phone number as well is a contradiction, explained', async () => {
+      await app.page.getByLabel('Phone number').fill('07700 900461');
+      await form.continue();
+      await form.expectErrors(
+        'Give a phone number or email address, or select that there is no safe way to contact you, not both',
+      );
+      await expect(none).toBeChecked();
+      await app.page.getByLabel('Phone number').fill('');
+      await app.page.getByLabel('Code word (optional)').fill('heron');
+      await form.continue();
+    });
+
+    await form.language('Do you need an interpreter?', false);
+    await form.what('What has the person been doing to you?', ['Watching or spying on them'], '', 'Not sure');
+    await form.perpetrator('Do you know who is doing this?', false);
+    await form.police('No');
+    await form.children('No');
+    await expect(form.answer('Safe way to contact')).toContainText(
+      'There is no safe way to contact me right now',
+    );
+    await expect(app.page.getByTestId('what-happens')).toContainText('so we will not try to');
+
+    await form.send();
+    await expect(app.page.getByTestId('next')).toContainText('We will not try to contact you');
+    await expect(app.page.getByTestId('service-phone')).toHaveText('01632 960 001');
+    await expect(app.page.getByTestId('service-phone')).toHaveAttribute('href', 'tel:01632960001');
+    form.expectNeutralTitles('Tamsin', 'Ardley');
+  });
+
+  test('an address under the form that does not exist shows a neutral public page, with Exit this page', async ({
+    app,
+    signedInAs,
+  }) => {
+    const path = await referralFormPath(() => signedInAs('administrator'));
+    // A member of staff signed in on the same device sees the same public page: no staff navigation.
+    const admin = await signedInAs('administrator');
+    for (const tab of [app, admin]) {
+      for (const address of ['/r/zz99zz99', `${path}/no-such-question`]) {
+        const response = await tab.visit(address);
+        expect(response?.status(), address).toBe(404);
+        await expect(tab.page).toHaveTitle('Page not found – Online form');
+        await expect(tab.heading).toHaveText('Page not found');
+        await expect(tab.page.getByTestId('exit-this-page')).toBeVisible();
+        await expect(tab.navigation).toHaveCount(0);
+        await expect(tab.page.getByTestId('signed-in-as')).toHaveCount(0);
+      }
+    }
   });
 
   test('Exit this page in the middle of the form deletes the answers, and Back shows none of them', async ({

@@ -4,9 +4,9 @@ import type { Services } from '../../composition.ts';
 import { paths } from '../../paths.ts';
 import { BadRequestError, formBody, formError, type FormErrors } from '../../platform/http/forms.ts';
 import { NotFoundError, type Route } from '../../platform/http/routing.ts';
-import { incompleteSteps, type StepId } from './referral-answers.ts';
+import { hasNoSafeContactMethod, incompleteSteps, type StepId } from './referral-answers.ts';
 import { clearReferralCookie, REFERRAL_COOKIE, setReferralCookie } from './referral-cookie.ts';
-import type { Draft } from './referrals.service.ts';
+import type { Draft, PublicOrganisation } from './referrals.service.ts';
 import { checkAnswers } from './steps/check-answers.ts';
 import { ukDate } from '../../platform/clock.ts';
 import {
@@ -24,10 +24,22 @@ import { isHoneypotFilled } from './steps/who.ts';
 export const STARTS_PER_HOUR = 20;
 export const SENDS_PER_HOUR = 10;
 
-type Organisation = { organisationId: string; serviceName: string };
+type Organisation = PublicOrganisation;
 type Live = { token: string; draft: Draft };
 
 const noFields = z.strictObject({});
+
+/** The service's own phone number and hours, for people it cannot safely contact; null when it has none. */
+export function serviceContact(
+  organisation: Pick<PublicOrganisation, 'publicPhone' | 'publicContactHours'>,
+): { phone: string; tel: string; hours: string | null } | null {
+  if (!organisation.publicPhone) return null;
+  return {
+    phone: organisation.publicPhone,
+    tel: organisation.publicPhone.replace(/[^0-9+]/g, ''),
+    hours: organisation.publicContactHours,
+  };
+}
 
 /** Saved answers shown in a form: absent rather than null, as a browser would send them. */
 function present(values: FormValues): FormValues {
@@ -62,6 +74,7 @@ export function publicReferralRoutes(services: Services): Route[] {
   const layout = (request: FastifyRequest, found: Organisation) => ({
     serviceName: found.serviceName,
     homeUrl: start(codeOf(request)),
+    serviceContact: serviceContact(found),
   });
 
   const today = () => ukDate(services.clock.now());
@@ -136,6 +149,7 @@ export function publicReferralRoutes(services: Services): Route[] {
       sections: checkAnswers(answers, context, (step) => questionHref(code, step, true)),
       self: context.route === 'self',
       urgent: answers.inImmediateDanger === true,
+      noSafeContact: hasNoSafeContactMethod(answers),
       backHref: questionHref(code, 'children'),
       formAction: paths.publicReferral.check(code),
       errors,
@@ -254,6 +268,7 @@ export function publicReferralRoutes(services: Services): Route[] {
           reference: live?.draft.reference,
           urgent: live?.draft.answers.inImmediateDanger === true,
           self: live?.draft.answers.route !== 'professional',
+          noSafeContact: live ? hasNoSafeContactMethod(live.draft.answers) : false,
         });
       },
     },

@@ -212,6 +212,160 @@ describe('Public referral form', () => {
       const browser = await started();
       assert.equal((await browser.get(page('favourite-colour'))).statusCode, 404);
     });
+
+    it('shows a neutral public page for an address that is not there, whoever is signed in', async () => {
+      const staff = new TestBrowser(test);
+      await staff.signIn(await givenOrganisation(test, 'Another Service'));
+      for (const browser of [new TestBrowser(test), staff]) {
+        for (const address of [
+          '/r/zz99zz99',
+          '/r/NOT-A-CODE/who',
+          page('favourite-colour'),
+          `${page('who')}/x`,
+        ]) {
+          const response = await browser.get(address);
+          assert.equal(response.statusCode, 404, address);
+          assert.equal(titleOf(response.body), 'Page not found – Online form', address);
+          assert.match(response.body, /data-qa="not-found"/);
+          assert.match(response.body, /data-qa="exit-this-page"/, 'Exit this page is there');
+          assert.match(response.body, /0808 802 0300/, 'and where to get help now');
+          assert.doesNotMatch(response.body, /govuk-service-navigation|Sign out|Go to the home page/);
+          assert.doesNotMatch(response.body, /Another Service|Northshire/, 'no service is named');
+          assert.equal(response.headers['cache-control'], 'no-store');
+        }
+      }
+      const elsewhere = await staff.get('/no-such-page');
+      assert.equal(elsewhere.statusCode, 404);
+      assert.match(elsewhere.body, /Go to the home page/, 'staff addresses keep the staff page');
+    });
+
+    it('shows a public page, not a staff one, when a form is refused', async () => {
+      const browser = await started();
+      browser.cookies.clear();
+      const refused = await browser.post(page('who'), { route: 'self', website: '' });
+      assert.equal(refused.statusCode, 403);
+      assert.equal(titleOf(refused.body), 'Sorry, there is a problem with that request – Online form');
+      assert.match(refused.body, /data-qa="exit-this-page"/);
+      assert.doesNotMatch(refused.body, /permission/);
+    });
+  });
+
+  describe('questions revealed by an answer', () => {
+    /** The field sits in the block the answer reveals: after it opens, before the group's next answer. */
+    const revealed = (body: string, question: string, answer: string, field: string) => {
+      const input = new RegExp(
+        `<input[^>]*name="${question}"[^>]*value="${answer}"[^>]*data-aria-controls="(conditional-[\\w-]+)"`,
+      ).exec(body);
+      assert.ok(input, `the "${answer}" answer reveals something`);
+      const opens = body.indexOf(`<div class="govuk-radios__conditional`, input.index);
+      assert.match(
+        body.slice(opens),
+        new RegExp(`^<div class="govuk-radios__conditional[^"]*" id="${input[1]}">`),
+      );
+      const at = body.indexOf(`name="${field}"`, opens);
+      const nextAnswer = body.indexOf(`name="${question}"`, opens);
+      assert.ok(at > opens && (nextAnswer === -1 || at < nextAnswer), `${field} is revealed by "${answer}"`);
+    };
+
+    it('reveals the description, who they are and the crime reference under the answers that need them', async () => {
+      const browser = await started();
+      await answerAll(browser, SELF);
+      const person = (await browser.get(page('person'))).body;
+      revealed(person, 'gender', 'self_described', 'genderDescription');
+      const perpetrator = (await browser.get(page('perpetrator'))).body;
+      revealed(perpetrator, 'perpetratorKnown', 'yes', 'perpetratorName');
+      revealed(perpetrator, 'perpetratorKnown', 'yes', 'perpetratorRelationship');
+      const police = (await browser.get(page('police'))).body;
+      revealed(police, 'policeInvolved', 'yes', 'crimeReference');
+    });
+
+    it('asks for a description only when self-describing, and keeps none from another answer', async () => {
+      const browser = await started();
+      await answerAll(browser, SELF, 0, 2);
+      const person = { ...SELF[2]![1], gender: 'self_described', genderDescription: '' };
+      const missing = await browser.post(page('person'), person);
+      assert.equal(missing.statusCode, 400);
+      assert.match(missing.body, /href="#genderDescription">Enter how you describe your gender/);
+      assert.match(missing.body, /class="govuk-radios__conditional" id="conditional-gender-4"/, 'shown open');
+
+      await browser.post(page('person'), { ...person, gender: 'woman', genderDescription: 'Stale words' });
+      const token = browser.cookies.get(REFERRAL_COOKIE);
+      const answers = (await test.services.referrals.draft(token))!.answers;
+      assert.equal(answers.gender, 'woman');
+      assert.equal(answers.genderDescription, null);
+    });
+  });
+
+  describe('no safe way to contact', () => {
+    const NONE: [string, Form][] = SELF.map(([step, form]) =>
+      step === 'contact'
+        ? [step, { phone: '', safeTimes: '', email: '', noSafeContact: 'yes', codeWord: 'heron' }]
+        : [step, form],
+    );
+
+    before(async () => {
+      await test.database.ownerDb
+        .updateTable('organisations')
+        .set({ public_phone: '01632 960 001', public_contact_hours: 'Monday to Friday, 9am to 5pm' })
+        .where('organisation_id', '=', organisationId)
+        .execute();
+    });
+    after(async () => {
+      await test.database.ownerDb
+        .updateTable('organisations')
+        .set({ public_phone: null, public_contact_hours: null })
+        .where('organisation_id', '=', organisationId)
+        .execute();
+    });
+
+    it('can be said instead of a phone or email, and the form says how to contact the service', async () => {
+      const browser = await started();
+      await answerAll(browser, NONE, 0, 3);
+      const contact = await browser.get(page('contact'));
+      assert.match(contact.body, /There is no safe way to contact me right now/);
+      assert.match(
+        contact.body,
+        /href="tel:01632960001"[^>]*>01632 960 001<\/a> \(Monday to Friday, 9am to 5pm\)/,
+      );
+      await answerAll(browser, NONE, 3);
+
+      const check = await browser.get(page('check'));
+      assert.match(check.body, /There is no safe way to contact me right now/);
+      assert.match(check.body, /so we will not try to/);
+      takeTime();
+      await browser.post(page('check'));
+      const sent = await browser.get(page('sent'));
+      const reference = referenceOn(sent.body);
+      assert.ok(reference);
+      assert.match(sent.body, /We will not try to contact you/);
+      assert.match(sent.body, /data-qa="service-phone">01632 960 001</);
+      assert.doesNotMatch(sent.body, /A caseworker will contact you within/);
+
+      const row = await referralRow(reference);
+      assert.equal(row.no_safe_contact, true);
+      assert.equal(row.phone_sealed, null);
+      assert.equal(row.email_sealed, null);
+      assert.ok(row.code_word_sealed, 'the code word is kept, for when they call');
+    });
+
+    it('refuses it together with a phone number, keeping what was typed', async () => {
+      const browser = await started();
+      await answerAll(browser, NONE, 0, 3);
+      const both = await browser.post(page('contact'), {
+        phone: PHONE,
+        phoneSafe: 'no',
+        safeTimes: '',
+        email: '',
+        noSafeContact: 'yes',
+        codeWord: '',
+      });
+      assert.equal(both.statusCode, 400);
+      assert.match(
+        both.body,
+        /href="#noSafeContact">Give a phone number or email address, or select that there is no safe way to contact you, not both/,
+      );
+      assert.match(both.body, new RegExp(`value="${PHONE}"`));
+    });
   });
 
   describe('a self-referral', () => {

@@ -46,7 +46,7 @@ export const GENDERS = [
   { value: 'woman', text: 'Woman' },
   { value: 'man', text: 'Man' },
   { value: 'non_binary', text: 'Non-binary' },
-  { value: 'self_described', text: 'Prefer to describe' },
+  { value: 'self_described', text: 'Prefer to self-describe' },
   { value: 'prefer_not_to_say', text: 'Prefer not to say' },
 ] as const;
 
@@ -71,6 +71,8 @@ export type ReferralAnswers = {
   phoneSafe: boolean | null;
   email: string | null;
   emailSafe: boolean | null;
+  /** They said there is no safe way to contact them right now, so gave no phone or email. */
+  noSafeContact: boolean;
   safeTimes: string | null;
   voicemailAllowed: boolean | null;
   maySayWhoWeAre: boolean | null;
@@ -107,6 +109,7 @@ export const EMPTY_ANSWERS: ReferralAnswers = {
   phoneSafe: null,
   email: null,
   emailSafe: null,
+  noSafeContact: false,
   safeTimes: null,
   voicemailAllowed: null,
   maySayWhoWeAre: null,
@@ -153,7 +156,7 @@ const complete: Record<StepId, (a: ReferralAnswers) => boolean> = {
   danger: (a) => a.inImmediateDanger !== null,
   person: (a) => Boolean(a.personName) && (a.personDateOfBirth !== null || a.personAge !== null),
   contact: (a) =>
-    Boolean(a.phone || a.email) &&
+    (a.noSafeContact || Boolean(a.phone || a.email)) &&
     (!a.phone || (a.phoneSafe !== null && a.voicemailAllowed !== null && a.maySayWhoWeAre !== null)) &&
     (!a.email || a.emailSafe !== null),
   language: (a) => a.interpreterNeeded !== null,
@@ -167,4 +170,15 @@ const complete: Record<StepId, (a: ReferralAnswers) => boolean> = {
 /** The question pages still to answer before the referral can be sent, in journey order. */
 export function incompleteSteps(answers: ReferralAnswers): StepId[] {
   return stepsFor(answers.route).filter((step) => !complete[step](answers));
+}
+
+/**
+ * Nobody can be contacted safely: the person said so, or gave no phone or email they said is safe to use (a
+ * channel's "safe" answer is kept only when the channel is given). Triage sees this first, so no one calls or
+ * emails them on a guess.
+ */
+export function hasNoSafeContactMethod(
+  a: Pick<ReferralAnswers, 'noSafeContact' | 'phoneSafe' | 'emailSafe'>,
+): boolean {
+  return a.noSafeContact || !(a.phoneSafe === true || a.emailSafe === true);
 }

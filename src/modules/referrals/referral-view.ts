@@ -1,4 +1,11 @@
-import { BEHAVIOURS, DURATIONS, GENDERS, RELATIONSHIPS, type ReferralAnswers } from './referral-answers.ts';
+import {
+  BEHAVIOURS,
+  DURATIONS,
+  GENDERS,
+  hasNoSafeContactMethod,
+  RELATIONSHIPS,
+  type ReferralAnswers,
+} from './referral-answers.ts';
 
 /** "Waiting 3 hours", "Waiting 2 days": how long a referral has waited, in the largest whole unit. */
 export function describeWaiting(ms: number): string {
@@ -60,6 +67,9 @@ export function referralSections(a: ReferralAnswers): SummarySection[] {
     {
       title: 'Safe contact',
       rows: [
+        ...(a.noSafeContact
+          ? [{ key: 'Safe way to contact', value: 'None: they said there is no safe way right now' }]
+          : []),
         {
           key: 'Phone',
           value: a.phone ? `${a.phone} (${a.phoneSafe ? 'safe to call' : 'NOT safe to call'})` : 'Not given',
@@ -123,6 +133,22 @@ export function referralSections(a: ReferralAnswers): SummarySection[] {
     },
   );
   return sections;
+}
+
+/**
+ * What triage must read before anyone tries to reach the person, when there is no safe way to: null when a phone
+ * or email was given as safe.
+ */
+export function noSafeContactWarning(a: ReferralAnswers): string | null {
+  if (!hasNoSafeContactMethod(a)) return null;
+  const professional = a.route === 'professional';
+  if (a.noSafeContact)
+    return professional
+      ? 'No safe contact method: the referrer said there is no safe way to contact the person right now. Do not call, text or email the person. Contact the referrer instead.'
+      : 'No safe contact method: the person said there is no safe way to contact them right now. Do not call, text or email them. Wait for them to contact the service.';
+  return professional
+    ? 'No safe contact method: no phone number or email address given for the person is safe to use. Contact the referrer to find a safe way.'
+    : 'No safe contact method: no phone number or email address given is safe to use. Do not use them. Wait for the person to contact the service.';
 }
 
 function formatIsoDate(iso: string): string {

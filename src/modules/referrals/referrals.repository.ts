@@ -34,6 +34,7 @@ const PLAIN = {
   genderDescription: 'gender_description',
   phoneSafe: 'phone_safe',
   emailSafe: 'email_safe',
+  noSafeContact: 'no_safe_contact',
   voicemailAllowed: 'voicemail_allowed',
   maySayWhoWeAre: 'may_say_who_we_are',
   language: 'language',

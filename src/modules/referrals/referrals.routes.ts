@@ -5,7 +5,7 @@ import { formBody, formError, formErrorsFrom, type FormErrors } from '../../plat
 import { NotFoundError, signedIn, type Route, uuidParam } from '../../platform/http/routing.ts';
 import { can } from '../../platform/permissions.ts';
 import { describeAge } from '../perpetrators/perpetrator-view.ts';
-import { decisionLabel, describeWaiting, referralSections } from './referral-view.ts';
+import { decisionLabel, describeWaiting, noSafeContactWarning, referralSections } from './referral-view.ts';
 import { decisionSchema } from './triage.schema.ts';
 
 const STATUS_LABELS: Record<string, string> = {
@@ -43,6 +43,7 @@ export function referralsRoutes(services: Services): Route[] {
       open,
       statusLabel: STATUS_LABELS[referral.status] ?? referral.status,
       urgent: referral.answers.inImmediateDanger === true,
+      noSafeContact: noSafeContactWarning(referral.answers),
       sections: referralSections(referral.answers).map((section) => ({
         title: section.title,
         rows: section.rows.map((row) => ({ key: { text: row.key }, value: { text: row.value } })),

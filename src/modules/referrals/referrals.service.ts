@@ -9,7 +9,12 @@ import { blindIndex, blindIndexKey } from '../../platform/crypto/blind-index.ts'
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
 import { newReference } from '../../platform/references.ts';
 import { possibleDuplicates, type PossibleMatch } from './duplicates.ts';
-import { incompleteSteps, type ReferralAnswers, type StepId } from './referral-answers.ts';
+import {
+  hasNoSafeContactMethod,
+  incompleteSteps,
+  type ReferralAnswers,
+  type StepId,
+} from './referral-answers.ts';
 import {
   answersToColumns,
   columnsToAnswers,
@@ -22,6 +27,15 @@ import {
 export const DRAFT_LIFETIME = 24 * HOUR;
 /** Nobody answers every question in less than this; quicker submissions are automated. */
 export const MINIMUM_COMPLETION_TIME = 20 * SECOND;
+
+/** What the public form may know about the organisation whose form it is. */
+export type PublicOrganisation = {
+  organisationId: string;
+  serviceName: string;
+  /** How people can reach the service themselves, when it has said. */
+  publicPhone: string | null;
+  publicContactHours: string | null;
+};
 
 export type Draft = {
   referralId: string;
@@ -46,6 +60,8 @@ export type QueueItem = {
   reference: string;
   route: 'self' | 'professional' | null;
   urgent: boolean;
+  /** No phone or email is safe to use: nobody should try to reach the person on a guess. */
+  noSafeContact: boolean;
   personName: string | null;
   submittedAt: Date;
   waitingMs: number;
@@ -76,7 +92,7 @@ export class ReferralService {
     this.keys = deps.keys;
   }
 
-  async organisationForCode(code: string): Promise<{ organisationId: string; serviceName: string } | null> {
+  async organisationForCode(code: string): Promise<PublicOrganisation | null> {
     if (!/^[a-z0-9]{8}$/.test(code)) return null;
     const found = await sql<{
       organisation_id: string | null;
@@ -84,8 +100,16 @@ export class ReferralService {
     const organisationId = found.rows[0]?.organisation_id;
     if (!organisationId) return null;
     return inOrganisation(this.db, organisationId, async (trx) => {
-      const row = await trx.selectFrom('organisations').select('service_name').executeTakeFirstOrThrow();
-      return { organisationId, serviceName: row.service_name };
+      const row = await trx
+        .selectFrom('organisations')
+        .select(['service_name', 'public_phone', 'public_contact_hours'])
+        .executeTakeFirstOrThrow();
+      return {
+        organisationId,
+        serviceName: row.service_name,
+        publicPhone: row.public_phone,
+        publicContactHours: row.public_contact_hours,
+      };
     });
   }
 
@@ -238,6 +262,9 @@ export class ReferralService {
           'status',
           'route',
           'in_immediate_danger',
+          'no_safe_contact',
+          'phone_safe',
+          'email_safe',
           'person_name',
           'submitted_at',
         ])
@@ -263,6 +290,11 @@ export class ReferralService {
         reference: row.reference,
         route: row.route,
         urgent: row.in_immediate_danger === true,
+        noSafeContact: hasNoSafeContactMethod({
+          noSafeContact: row.no_safe_contact,
+          phoneSafe: row.phone_safe,
+          emailSafe: row.email_safe,
+        }),
         personName: row.person_name,
         submittedAt: row.submitted_at!,
         waitingMs: now.getTime() - row.submitted_at!.getTime(),

@@ -10,7 +10,8 @@ import {
   type TestApp,
 } from '../../../test/support/app.ts';
 import { givenReferral, urgent } from '../../../test/support/referrals.ts';
-import { describeWaiting } from './referral-view.ts';
+import { EMPTY_ANSWERS } from './referral-answers.ts';
+import { describeWaiting, noSafeContactWarning } from './referral-view.ts';
 
 describe('Referrals queue (triage)', () => {
   let test: TestApp;
@@ -100,6 +101,51 @@ describe('Referrals queue (triage)', () => {
     }
   });
 
+  it('flags a referral with no safe way to contact the person, on the queue and at the top of the referral', async () => {
+    const none = await givenReferral(test, admin.organisationId, {
+      personName: 'Nobody Safe',
+      phone: null,
+      phoneSafe: null,
+      voicemailAllowed: null,
+      maySayWhoWeAre: null,
+      safeTimes: null,
+      email: null,
+      emailSafe: null,
+      noSafeContact: true,
+    });
+    const unsafePhone = await givenReferral(test, admin.organisationId, {
+      personName: 'Phone Watched',
+      phoneSafe: false,
+      email: null,
+      emailSafe: null,
+    });
+    const queue = await managerBrowser.get('/referrals');
+    const rowOf = (name: string) =>
+      [...queue.body.matchAll(/<tr class="govuk-table__row" data-qa="referral-row">[\s\S]*?<\/tr>/g)]
+        .map((match) => match[0])
+        .find((row) => row.includes(name))!;
+    assert.match(rowOf('Nobody Safe'), /data-qa="no-safe-contact">No safe contact method</);
+    assert.match(rowOf('Phone Watched'), /data-qa="no-safe-contact"/);
+    assert.doesNotMatch(rowOf('Read Carefully'), /no-safe-contact/);
+
+    const page = await managerBrowser.get(`/referrals/${none.referralId}`);
+    const warning = /data-qa="no-safe-contact"[\s\S]*?<\/div>/.exec(page.body)?.[0] ?? '';
+    assert.match(
+      warning,
+      /No safe contact method: the person said there is no safe way to contact them right now/,
+    );
+    assert.ok(
+      page.body.indexOf('data-qa="no-safe-contact"') < page.body.indexOf('data-qa="referral-section"'),
+      'the warning comes before the answers',
+    );
+    assert.match(page.body, /None: they said there is no safe way right now/);
+    const watched = await managerBrowser.get(`/referrals/${unsafePhone.referralId}`);
+    assert.match(
+      watched.body,
+      /No safe contact method: no phone number or email address given is safe to use/,
+    );
+  });
+
   it('does not show another organisation’s referral', async () => {
     const other = await givenOrganisation(test, 'Elsewhere Service');
     const { referralId } = await givenReferral(test, other.organisationId);
@@ -137,6 +183,71 @@ describe('Service settings', () => {
     assert.match(home.body, /<h1 class="govuk-heading-l">Renamed Service<\/h1>/);
     assert.match(home.body, /data-qa="public-referral-link">http:\/\/localhost:3000\/r\/[a-z0-9]{8}</);
   });
+
+  it('sets the phone number and hours the public form gives people with no safe contact', async () => {
+    const browser = new TestBrowser(test);
+    await browser.signIn(admin);
+    await browser.get('/settings');
+    const base = { serviceName: 'Renamed Service', teamEmail: 'team@example.org' };
+    await browser.post('/settings', base);
+    const invalid = await browser.post('/settings', {
+      ...base,
+      publicPhone: 'ring us',
+      publicContactHours: 'h'.repeat(201),
+    });
+    assert.equal(invalid.statusCode, 400);
+    assert.match(invalid.body, /href="#publicPhone">Enter a phone number in the correct format/);
+    assert.match(invalid.body, /href="#publicContactHours">Opening hours must be 200 characters or fewer/);
+    const hoursAlone = await browser.post('/settings', {
+      ...base,
+      publicPhone: ' ',
+      publicContactHours: '9 to 5',
+    });
+    assert.match(hoursAlone.body, /Enter the phone number these hours are for, or remove the hours/);
+
+    const saved = await browser.post('/settings', {
+      ...base,
+      publicPhone: ' 01632 960 001 ',
+      publicContactHours: 'Weekdays, 9am to 5pm',
+    });
+    assert.equal(saved.headers.location, '/settings?saved=1');
+    const shown = await browser.get('/settings');
+    assert.match(shown.body, /id="publicPhone" name="publicPhone" type="tel" value="01632 960 001"/);
+    assert.match(shown.body, /value="Weekdays, 9am to 5pm"/);
+    const audit = await test.database.ownerDb
+      .selectFrom('audit_events')
+      .select('details')
+      .where('action', '=', 'organisation.settings_changed')
+      .where('organisation_id', '=', admin.organisationId)
+      .orderBy('seq', 'desc')
+      .executeTakeFirstOrThrow();
+    assert.deepEqual(
+      { ...(audit.details as object) },
+      {
+        serviceNameChanged: false,
+        teamEmailChanged: false,
+        publicPhoneChanged: true,
+        publicContactHoursChanged: true,
+      },
+    );
+
+    const { referral_code: code } = await test.database.ownerDb
+      .selectFrom('organisations')
+      .select('referral_code')
+      .where('organisation_id', '=', admin.organisationId)
+      .executeTakeFirstOrThrow();
+    const visitor = new TestBrowser(test);
+    await visitor.get(`/r/${code}`);
+    await visitor.post(`/r/${code}`);
+    await visitor.post(`/r/${code}/who`, { route: 'self', website: '' });
+    const contact = await visitor.get(`/r/${code}/contact`);
+    assert.match(contact.body, /data-qa="service-phone">01632 960 001<\/a> \(Weekdays, 9am to 5pm\)/);
+
+    await browser.post('/settings', { ...base, publicPhone: '', publicContactHours: '' });
+    const without = await visitor.get(`/r/${code}/contact`);
+    assert.doesNotMatch(without.body, /data-qa="service-phone"/);
+    assert.match(without.body, /Call the National Stalking Helpline/);
+  });
 });
 
 describe('describeWaiting', () => {
@@ -147,6 +258,23 @@ describe('describeWaiting', () => {
     assert.equal(describeWaiting(HOUR), '1 hour');
     assert.equal(describeWaiting(47 * HOUR), '47 hours');
     assert.equal(describeWaiting(72 * HOUR), '3 days');
+  });
+});
+
+describe('noSafeContactWarning', () => {
+  const safe = { ...EMPTY_ANSWERS, route: 'self' as const, email: 'a@example.org', emailSafe: true };
+
+  it('says nothing when a phone or email is safe to use', () => {
+    assert.equal(noSafeContactWarning(safe), null);
+  });
+
+  it('tells triage who to contact instead, by who referred', () => {
+    const none = { ...safe, email: null, emailSafe: null, noSafeContact: true };
+    assert.match(noSafeContactWarning(none)!, /Wait for them to contact the service/);
+    assert.match(noSafeContactWarning({ ...none, route: 'professional' })!, /Contact the referrer instead/);
+    const unsafe = { ...safe, emailSafe: false };
+    assert.match(noSafeContactWarning(unsafe)!, /^No safe contact method: no phone number or email/);
+    assert.match(noSafeContactWarning({ ...unsafe, route: 'professional' })!, /Contact the referrer/);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { paths } from '../../paths.ts';
 
 const pages: Record<number, { template: string; title: string }> = {
   400: { template: 'errors/400.njk', title: 'Sorry, there is a problem with that request' },
@@ -10,11 +11,32 @@ const pages: Record<number, { template: string; title: string }> = {
   500: { template: 'errors/500.njk', title: 'Sorry, there is a problem with the service' },
 };
 
+/** The public referral form's addresses: /r/<code> and everything under it. */
+const PUBLIC_FORM = paths.publicReferral.start('');
+
+export function isPublicFormAddress(url: string): boolean {
+  const path = url.split('?')[0] ?? '';
+  return path.startsWith(PUBLIC_FORM) || path === PUBLIC_FORM.slice(0, -1);
+}
+
 function renderError(request: FastifyRequest, reply: FastifyReply, status: number): FastifyReply {
   const page = pages[status] ?? pages[status >= 500 ? 500 : 400]!;
   reply.code(status);
   if (request.url.startsWith('/api/') || !(request.headers.accept ?? 'text/html').includes('html')) {
     return reply.type('application/json').send({ error: page.title, requestId: request.id });
+  }
+  if (isPublicFormAddress(request.url)) {
+    // Someone on the public form may be on a watched device: the public layout (Exit this page, a neutral
+    // title, no staff navigation), whoever is signed in, and no service name, since the address may be wrong.
+    // A refused form (its CSRF token gone with the browser session, say) is a problem with the request, not a
+    // matter of permission.
+    const shown = status === 403 ? 400 : status;
+    return reply.render('errors/public.njk', {
+      pageTitle: (pages[shown] ?? page).title,
+      status: shown,
+      requestId: request.id,
+      serviceName: null,
+    });
   }
   return reply.render(page.template, { pageTitle: page.title, requestId: request.id });
 }

@@ -32,7 +32,19 @@ export function createViewEnvironment(): nunjucks.Environment {
     value ? formatDateTime(new Date(value)) : '',
   );
   environment.addFilter('date', (value: Date | string | null) => (value ? formatDate(new Date(value)) : ''));
+  environment.addFilter('withReveal', withReveal);
   return environment;
+}
+
+type ChoiceItem = { value: string; [key: string]: unknown };
+
+/**
+ * Radio or checkbox items with GOV.UK's conditional reveal on the one whose value is given: its follow-up
+ * question (`html`, built by the template) shows when it is chosen, and always without JavaScript.
+ * In a template: `items: genders | withReveal("self_described", describeHtml)`.
+ */
+export function withReveal(items: ChoiceItem[], value: string, html: string): ChoiceItem[] {
+  return items.map((item) => (item.value === value ? { ...item, conditional: { html } } : item));
 }
 
 const londonDateTime = new Intl.DateTimeFormat('en-GB', {

@@ -12,11 +12,14 @@ import {
   yesNo,
   yesNoText,
   type Step,
+  type SummaryRow,
 } from './step.ts';
+import type { ReferralAnswers } from '../referral-answers.ts';
 
 /**
  * How to reach the person safely. The stalker may watch their phone or email, so each channel comes with
- * whether it is safe to use, and a call with whether to leave a voicemail or say who is calling.
+ * whether it is safe to use, and a call with whether to leave a voicemail or say who is calling. Someone with
+ * no safe phone or email says so instead, and is told how to contact the service themselves.
  */
 export const contact: Step = {
   id: 'contact',
@@ -32,9 +35,10 @@ export const contact: Step = {
     'maySayWhoWeAre',
     'email',
     'emailSafe',
+    'noSafeContact',
     'codeWord',
   ],
-  schema: () =>
+  schema: (context) =>
     z
       .strictObject({
         phone: text,
@@ -44,10 +48,28 @@ export const contact: Step = {
         maySayWhoWeAre: text,
         email: text,
         emailSafe: text,
+        noSafeContact: text,
         codeWord: text,
       })
       .superRefine((input, ctx) => {
-        if (!input.phone && !input.email) problem(ctx, 'phone', 'Enter a phone number or an email address');
+        const you = context.route === 'self' ? 'you' : 'them';
+        tooLong(ctx, 'codeWord', input.codeWord, 100, 'Code word');
+        if (input.noSafeContact === 'yes') {
+          // Like GOV.UK's "none of these" answer: chosen together with a phone or email, it is a contradiction.
+          if (input.phone || input.email)
+            problem(
+              ctx,
+              'noSafeContact',
+              `Give a phone number or email address, or select that there is no safe way to contact ${you}, not both`,
+            );
+          return;
+        }
+        if (!input.phone && !input.email)
+          problem(
+            ctx,
+            'phone',
+            `Enter a phone number or an email address, or select that there is no safe way to contact ${you}`,
+          );
         if (input.phone) {
           if (!isPhoneNumber(input.phone))
             problem(ctx, 'phone', 'Enter a phone number in the correct format, like 07700 900 982');
@@ -65,11 +87,12 @@ export const contact: Step = {
           if (yesNo(input.emailSafe) === null)
             problem(ctx, 'emailSafe', 'Select yes if it is safe for us to email this address');
         }
-        tooLong(ctx, 'codeWord', input.codeWord, 100, 'Code word');
       })
       .transform((input) => {
-        const phone = orNull(input.phone);
-        const email = orNull(input.email);
+        const noSafeContact = input.noSafeContact === 'yes';
+        // With no safe way to contact, nothing about a phone or email is kept, even if it was answered.
+        const phone = noSafeContact ? null : orNull(input.phone);
+        const email = noSafeContact ? null : orNull(input.email);
         return {
           phone,
           phoneSafe: phone ? yesNo(input.phoneSafe) : null,
@@ -78,6 +101,7 @@ export const contact: Step = {
           maySayWhoWeAre: phone ? yesNo(input.maySayWhoWeAre) : null,
           email,
           emailSafe: email ? yesNo(input.emailSafe) : null,
+          noSafeContact,
           codeWord: orNull(input.codeWord),
         };
       }),
@@ -89,6 +113,7 @@ export const contact: Step = {
     maySayWhoWeAre: fromYesNo(answers.maySayWhoWeAre),
     email: answers.email,
     emailSafe: fromYesNo(answers.emailSafe),
+    noSafeContact: answers.noSafeContact ? 'yes' : undefined,
     codeWord: answers.codeWord,
   }),
   view: (values) => ({
@@ -96,8 +121,25 @@ export const contact: Step = {
     voicemailAllowed: items(YES_NO, values.voicemailAllowed),
     maySayWhoWeAre: items(YES_NO, values.maySayWhoWeAre),
     emailSafe: items(YES_NO, values.emailSafe),
+    noSafeContact: values.noSafeContact === 'yes',
   }),
-  summary: (answers) => [
+  summary: (answers, context) =>
+    answers.noSafeContact
+      ? [
+          {
+            key: 'Safe way to contact',
+            value:
+              context.route === 'self'
+                ? 'There is no safe way to contact me right now'
+                : 'There is no safe way to contact them right now',
+          },
+          { key: 'Code word', value: answers.codeWord },
+        ]
+      : contactSummary(answers),
+};
+
+function contactSummary(answers: ReferralAnswers): SummaryRow[] {
+  return [
     { key: 'Phone number', value: answers.phone },
     ...(answers.phone
       ? [
@@ -110,5 +152,5 @@ export const contact: Step = {
     { key: 'Email address', value: answers.email },
     ...(answers.email ? [{ key: 'Safe to email this address', value: yesNoText(answers.emailSafe) }] : []),
     { key: 'Code word', value: answers.codeWord },
-  ],
-};
+  ];
+}

@@ -10,14 +10,6 @@ const dateFormat = new Intl.DateTimeFormat('en-GB', {
   year: 'numeric',
 });
 
-/**
- * A description counts when "Prefer to describe" is chosen, or when it is typed with no option chosen (the
- * description is always shown, not revealed by the option).
- */
-function describesGender(input: { gender?: string; genderDescription?: string }): boolean {
-  return input.gender === 'self_described' || (!input.gender && Boolean(input.genderDescription));
-}
-
 /** The person being stalked: name, date of birth (or age, when it is not known) and gender. */
 export const person: Step = {
   id: 'person',
@@ -68,7 +60,16 @@ export const person: Step = {
           if (outcome.kind === 'error') problem(ctx, 'dateOfBirth', outcome.message, outcome.parts);
         }
         if (input.gender && !isOneOf(GENDERS, input.gender)) problem(ctx, 'gender', 'Select a gender');
-        if (describesGender(input)) tooLong(ctx, 'genderDescription', input.genderDescription, 100, 'Gender');
+        // The description is revealed by "Prefer to self-describe", and asked for only then.
+        if (input.gender === 'self_described') {
+          if (!input.genderDescription)
+            problem(
+              ctx,
+              'genderDescription',
+              self ? 'Enter how you describe your gender' : 'Enter how they describe their gender',
+            );
+          tooLong(ctx, 'genderDescription', input.genderDescription, 100, 'Gender');
+        }
       })
       .transform((input) => {
         const ageInstead = input.dateOfBirthUnknown === 'yes';
@@ -84,8 +85,9 @@ export const person: Step = {
           personName: orNull(input.personName),
           personDateOfBirth: !ageInstead && dateOfBirth.kind === 'date' ? dateOfBirth.date : null,
           personAge: ageInstead ? Number(input.personAge) : null,
-          gender: describesGender(input) ? 'self_described' : orNull(input.gender),
-          genderDescription: describesGender(input) ? orNull(input.genderDescription) : null,
+          gender: orNull(input.gender),
+          // A description typed before choosing another answer is not kept.
+          genderDescription: input.gender === 'self_described' ? orNull(input.genderDescription) : null,
         };
       });
   },

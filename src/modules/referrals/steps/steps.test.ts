@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { BadRequestError } from '../../../platform/http/forms.ts';
 import {
   EMPTY_ANSWERS,
+  hasNoSafeContactMethod,
   incompleteSteps,
   stepsFor,
   STEPS,
@@ -187,13 +188,45 @@ const CASES: Case[] = [
       'dateOfBirth-year': '2000',
       genderDescription: 'Agender',
     },
+    // Typed with JavaScript off, but "Prefer to self-describe" not chosen: the description is not kept.
     saves: {
       personName: 'Sam',
       personDateOfBirth: '2000-01-01',
       personAge: null,
-      gender: 'self_described',
-      genderDescription: 'Agender',
+      gender: null,
+      genderDescription: null,
     },
+  },
+  {
+    step: 'person',
+    input: {
+      personName: 'Sam',
+      'dateOfBirth-day': '1',
+      'dateOfBirth-month': '1',
+      'dateOfBirth-year': '2000',
+      gender: 'self_described',
+      genderDescription: ' ',
+    },
+    errors: [['genderDescription', 'Enter how you describe your gender']],
+  },
+  {
+    step: 'person',
+    context: PROFESSIONAL,
+    input: {
+      personName: 'Sam',
+      'dateOfBirth-day': '1',
+      'dateOfBirth-month': '1',
+      'dateOfBirth-year': '2000',
+      gender: 'self_described',
+      genderDescription: 'g'.repeat(101),
+    },
+    errors: [['genderDescription', 'Gender must be 100 characters or fewer']],
+  },
+  {
+    step: 'person',
+    context: PROFESSIONAL,
+    input: { personName: 'Sam', dateOfBirthUnknown: 'yes', personAge: '40', gender: 'self_described' },
+    errors: [['genderDescription', 'Enter how they describe their gender']],
   },
   {
     step: 'person',
@@ -260,6 +293,7 @@ const CASES: Case[] = [
       maySayWhoWeAre: true,
       email: null,
       emailSafe: null,
+      noSafeContact: false,
       codeWord: 'bluebell',
     },
   },
@@ -280,13 +314,63 @@ const CASES: Case[] = [
       maySayWhoWeAre: null,
       email: 'me@example.org',
       emailSafe: false,
+      noSafeContact: false,
       codeWord: null,
     },
   },
   {
     step: 'contact',
     input: { phone: '', email: '', codeWord: '' },
-    errors: [['phone', 'Enter a phone number or an email address']],
+    errors: [
+      [
+        'phone',
+        'Enter a phone number or an email address, or select that there is no safe way to contact you',
+      ],
+    ],
+  },
+  {
+    step: 'contact',
+    context: PROFESSIONAL,
+    input: { phone: '', email: '' },
+    errors: [
+      [
+        'phone',
+        'Enter a phone number or an email address, or select that there is no safe way to contact them',
+      ],
+    ],
+  },
+  {
+    step: 'contact',
+    input: {
+      phone: '',
+      phoneSafe: 'yes',
+      voicemailAllowed: 'yes',
+      email: '',
+      emailSafe: 'yes',
+      noSafeContact: 'yes',
+      codeWord: 'heron',
+    },
+    saves: {
+      phone: null,
+      phoneSafe: null,
+      safeTimes: null,
+      voicemailAllowed: null,
+      maySayWhoWeAre: null,
+      email: null,
+      emailSafe: null,
+      noSafeContact: true,
+      codeWord: 'heron',
+    },
+  },
+  {
+    step: 'contact',
+    input: { phone: '07700 900982', phoneSafe: 'no', email: '', noSafeContact: 'yes' },
+    errors: [
+      [
+        'noSafeContact',
+        'Give a phone number or email address, or select that there is no safe way to contact you, not both',
+      ],
+    ],
   },
   {
     step: 'contact',
@@ -359,6 +443,11 @@ const CASES: Case[] = [
     errors: [['perpetratorKnown', 'Select yes if you know who is doing this']],
   },
   {
+    step: 'perpetrator',
+    input: { perpetratorKnown: 'no', perpetratorName: 'n'.repeat(201), perpetratorRelationship: 'robot' },
+    saves: { perpetratorKnown: false, perpetratorName: null, perpetratorRelationship: null },
+  },
+  {
     step: 'police',
     input: { policeInvolved: 'yes', crimeReference: '41/12345/26' },
     saves: { policeInvolved: 'yes', crimeReference: '41/12345/26' },
@@ -367,6 +456,16 @@ const CASES: Case[] = [
     step: 'police',
     input: { policeInvolved: 'not_sure', crimeReference: '41/12345/26' },
     saves: { policeInvolved: 'not_sure', crimeReference: null },
+  },
+  {
+    step: 'police',
+    input: { policeInvolved: 'no', crimeReference: 'r'.repeat(61) },
+    saves: { policeInvolved: 'no', crimeReference: null },
+  },
+  {
+    step: 'police',
+    input: { policeInvolved: 'yes', crimeReference: 'r'.repeat(61) },
+    errors: [['crimeReference', 'Crime reference number must be 60 characters or fewer']],
   },
   { step: 'police', input: {}, errors: [['policeInvolved', 'Select if the police have been told']] },
   {
@@ -647,5 +746,39 @@ describe('checkAnswers', () => {
       rows.find(([key]) => key === 'Age (or best guess)'),
       ['Age (or best guess)', { text: '34' }],
     );
+  });
+});
+
+describe('no safe way to contact', () => {
+  const none: ReferralAnswers = {
+    ...COMPLETE,
+    phone: null,
+    phoneSafe: null,
+    voicemailAllowed: null,
+    maySayWhoWeAre: null,
+    noSafeContact: true,
+    codeWord: 'heron',
+  };
+
+  it('lets the referral be sent with no phone or email', () => {
+    assert.deepEqual(incompleteSteps(none), []);
+    assert.ok(incompleteSteps({ ...none, noSafeContact: false }).includes('contact'));
+  });
+
+  it('is flagged when said, or when no phone or email given is safe', () => {
+    assert.equal(hasNoSafeContactMethod(none), true);
+    assert.equal(hasNoSafeContactMethod({ ...COMPLETE, phoneSafe: false }), true);
+    assert.equal(hasNoSafeContactMethod({ ...COMPLETE, phoneSafe: false, emailSafe: true }), false);
+    assert.equal(hasNoSafeContactMethod(COMPLETE), false);
+  });
+
+  it('reads on the check page as what they said, with the code word', () => {
+    const rows = checkAnswers(none, SELF, () => '#')
+      .find((section) => section.step === 'contact')!
+      .rows.map((row) => [row.key.text, row.value]);
+    assert.deepEqual(rows, [
+      ['Safe way to contact', { text: 'There is no safe way to contact me right now' }],
+      ['Code word', { text: 'heron' }],
+    ]);
   });
 });
