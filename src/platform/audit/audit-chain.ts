@@ -112,18 +112,17 @@ const chainLock = (organisationId: string) =>
   }>`SELECT pg_try_advisory_xact_lock(hashtextextended(${organisationId}, 11)) AS locked`;
 
 /**
- * Organisations with events not yet in their chain, past the transaction id of the event at the head of the
- * chain (every event up to it is chained: events are chained in transaction order, a settled prefix at a time).
- * With `settledOnly`, only events whose transaction is older than every transaction still running, so that no
- * transaction still running can commit an event that belongs before them.
+ * Organisations with events not yet in their chain: events past the transaction id of the event at the head of
+ * the chain (every event up to it is chained, since events are chained in transaction order, a settled prefix
+ * at a time). With `settledOnly`, only if the first of them comes from a transaction older than every
+ * transaction still running, so that no transaction still running can commit an event that belongs before it.
+ * Written as LATERAL subqueries, each an index probe, so the cost stays the same however long the trail grows.
  */
 async function organisationsWithUnchainedEvents(
   ownerDb: Kysely<Database>,
   settledOnly: boolean,
   organisationId: string | undefined,
 ): Promise<string[]> {
-  // Written as LATERAL subqueries with LIMIT so that it stays an index probe or two per organisation,
-  // however long the trail grows (as a plain EXISTS it was planned as a scan of both whole tables).
   const { rows } = await sql<{ organisation_id: string }>`
     SELECT o.organisation_id
     FROM organisations o
@@ -138,16 +137,15 @@ async function organisationsWithUnchainedEvents(
       ), '0'::xid8) AS after
     ) head
     CROSS JOIN LATERAL (
-      SELECT 1 FROM audit_events e
-      WHERE e.organisation_id = o.organisation_id
-        AND e.recorded_xid > head.after
-        ${settledOnly ? sql`AND e.recorded_xid < pg_snapshot_xmin(pg_current_snapshot())` : sql``}
-        AND NOT EXISTS (
-          SELECT 1 FROM audit_chain c WHERE c.organisation_id = e.organisation_id AND c.event_id = e.event_id
-        )
+      SELECT e.recorded_xid
+      FROM audit_events e
+      WHERE e.organisation_id = o.organisation_id AND e.recorded_xid > head.after
+      ORDER BY e.recorded_xid
       LIMIT 1
     ) pending
-    ${organisationId ? sql`WHERE o.organisation_id = ${organisationId}` : sql``}
+    WHERE true
+      ${settledOnly ? sql`AND pending.recorded_xid < pg_snapshot_xmin(pg_current_snapshot())` : sql``}
+      ${organisationId ? sql`AND o.organisation_id = ${organisationId}` : sql``}
     ORDER BY o.organisation_id
   `.execute(ownerDb);
   return rows.map((row) => row.organisation_id);
