@@ -44,8 +44,9 @@ async function main(): Promise<void> {
     stopping = true;
     say(`${signal} received: finishing requests in progress, then stopping.`);
     try {
-      await app.close();
+      // First: an embedded PostgreSQL stops on the same signal, so the less left to do with it the better.
       await chainer.stop();
+      await app.close();
       await database.close();
       mailer?.close();
       say('Vigil stopped cleanly.');
