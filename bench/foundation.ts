@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { buildApp } from '../src/app.ts';
 import { createServices } from '../src/composition.ts';
 import { inOrganisation } from '../src/db/database.ts';
@@ -61,22 +62,16 @@ try {
   const parsed = parseScopedToken(token)!;
   const page = '<!doctype html><title>Home</title><h1>Benchmark Stalking Service</h1>';
   const bare = http.createServer((_request, response) => {
-    inOrganisation(database.db, parsed.organisationId, (trx) =>
-      trx
-        .selectFrom('sessions')
-        .innerJoin('users', (join) =>
-          join
-            .onRef('users.organisation_id', '=', 'sessions.organisation_id')
-            .onRef('users.user_id', '=', 'sessions.user_id'),
-        )
-        .innerJoin('organisations', 'organisations.organisation_id', 'sessions.organisation_id')
-        .select(['sessions.session_id', 'users.display_name', 'organisations.service_name'])
-        .where('sessions.token_hash', '=', parsed.hash)
-        .executeTakeFirstOrThrow(),
-    ).then(
-      () => response.writeHead(200, { 'content-type': 'text/html' }).end(page),
-      () => response.writeHead(500).end(),
-    );
+    // The app's own session lookup: one call of the narrow function, as SessionService.lookup makes it.
+    sql`SELECT * FROM vigil_request_context(${parsed.organisationId}, ${parsed.hash})`
+      .execute(database.db)
+      .then(({ rows }) => {
+        if (!rows[0]) throw new Error('no session');
+      })
+      .then(
+        () => response.writeHead(200, { 'content-type': 'text/html' }).end(page),
+        () => response.writeHead(500).end(),
+      );
   });
   await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
   const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;

@@ -59,6 +59,8 @@ async function loadVigil() {
     createOrganisation: organisations.createOrganisation,
     GENESIS_HASH: audit.GENESIS_HASH,
     verifyAuditChains: audit.verifyAuditChains,
+    chainAuditEvents: audit.chainAuditEvents,
+    UNCHAINED_GRACE_MS: audit.UNCHAINED_GRACE_MS,
     passphraseProblem: passphrase.passphraseProblem,
     formatSecret: totp.formatSecret,
     newTotpSecret: totp.newTotpSecret,
@@ -175,8 +177,10 @@ const commands: Command[] = [
     words: ['audit', 'verify'],
     summary: "Check each organisation's audit trail hash chain",
     details: [
-      'Walks every audit event in order and recomputes its hash. Prints one line per organisation.',
-      'Exits 0 when every trail is intact; otherwise names the first broken event and exits 1.',
+      'First links events recorded since the last check into their chains (waiting a few seconds for',
+      'transactions still running), then walks every chain in order and recomputes each hash. Prints one',
+      'line per organisation. Exits 0 when every trail is intact; otherwise names the first broken event,',
+      'or the events left out of the chain for more than five minutes, and exits 1.',
     ],
     options: { organisation: organisationOption },
     run: runAuditVerify,
@@ -186,7 +190,7 @@ const commands: Command[] = [
     summary: "Print each audit trail's head hash as JSON lines",
     details: [
       'Prints {"organisationId","seq","hash","exportedAt"} per organisation, one JSON object a line, after',
-      'verifying the trail. Store the output outside the database (for example in a ticket or a',
+      'chaining recent events and verifying the trail. Store the output outside the database (for example in a ticket or a',
       'write-once bucket): a later head must extend it, so a rewritten trail cannot pass unnoticed.',
     ],
     options: { organisation: organisationOption },
@@ -695,10 +699,18 @@ async function chainReports(values: Values, context: Context, commandName: strin
   const organisationId = organisationFilter(values, commandName);
   const settings = await loadSettings();
   requireExistingInstallation(settings);
-  const { verifyAuditChains } = await vigil();
+  const { verifyAuditChains, chainAuditEvents } = await vigil();
   return withDatabase(settings, context, { migrate: false }, async (database) => {
     const ownerDb = asDatabase(database.ownerDb);
-    const reports = await verifyAuditChains(ownerDb, organisationId);
+    // Events are chained shortly after their transaction commits; link the latest before looking.
+    const run = await chainAuditEvents(ownerDb, { organisationId, settleMs: CHAIN_SETTLE_MS });
+    if (run.waiting) {
+      context.log(
+        `${run.waiting} organisation${run.waiting === 1 ? ' has' : 's have'} events waiting for a database ` +
+          'transaction still running; they will be chained when it ends.',
+      );
+    }
+    const reports = await verifyAuditChains(ownerDb, organisationId, { chainFirst: false });
     if (organisationId && reports.length === 0)
       throw new Failure(`There is no organisation with the id ${organisationId}.`);
     const names = new Map(
@@ -710,9 +722,20 @@ async function chainReports(values: Values, context: Context, commandName: strin
   });
 }
 
+/** How long the audit commands wait for transactions still running before chaining what they recorded. */
+const CHAIN_SETTLE_MS = 10_000;
+
+function unchainedProblem(report: ChainReport, graceMs: number): string {
+  const { count, oldestEventId, oldestOccurredAt } = report.unchained!;
+  return (
+    `${count} event${count === 1 ? ' is' : 's are'} not in the chain ${Math.round(graceMs / 60_000)} minutes after ` +
+    `being recorded (the oldest: event ${oldestEventId}, ${oldestOccurredAt.toISOString()})`
+  );
+}
+
 async function runAuditVerify(values: Values, context: Context): Promise<number> {
   const { reports, names } = await chainReports(values, context, 'audit verify');
-  const { GENESIS_HASH } = await vigil();
+  const { GENESIS_HASH, UNCHAINED_GRACE_MS } = await vigil();
   if (reports.length === 0) {
     context.out('There are no organisations yet, so there is no audit trail to verify.');
     return 0;
@@ -726,6 +749,11 @@ async function runAuditVerify(values: Values, context: Context): Promise<number>
       context.out(
         `${label}: BROKEN at seq ${seq} (event ${eventId}): ${problem}. ${report.events} events before it are intact.`,
       );
+    } else if (report.unchained) {
+      broken.push(report);
+      context.out(
+        `${label}: INCOMPLETE: ${unchainedProblem(report, UNCHAINED_GRACE_MS)}. ${report.events} chained events are intact.`,
+      );
     } else {
       context.out(
         `${label}: intact, ${report.events} events, head seq ${report.head?.seq ?? 0} hash ${report.head?.hash ?? GENESIS_HASH}`,
@@ -735,7 +763,8 @@ async function runAuditVerify(values: Values, context: Context): Promise<number>
   if (broken.length) {
     context.err(
       `The audit trail of ${broken.length} of ${reports.length} organisation${reports.length === 1 ? '' : 's'} is broken: ` +
-        'events were altered, removed or reordered. Keep a copy of the database as it is, and compare with a backup.',
+        'events were altered, removed, reordered or kept out of the chain. Keep a copy of the database as it is, ' +
+        'and compare with a backup.',
     );
     return 1;
   }
@@ -745,7 +774,7 @@ async function runAuditVerify(values: Values, context: Context): Promise<number>
 
 async function runAuditHead(values: Values, context: Context): Promise<number> {
   const { reports } = await chainReports(values, context, 'audit head');
-  const { GENESIS_HASH } = await vigil();
+  const { GENESIS_HASH, UNCHAINED_GRACE_MS } = await vigil();
   const exportedAt = new Date().toISOString();
   let status = 0;
   for (const report of reports) {
@@ -756,6 +785,14 @@ async function runAuditHead(values: Values, context: Context): Promise<number> {
       );
       status = 1;
       continue;
+    }
+    if (report.unchained) {
+      // The head still commits to every event chained so far, so it is exported; the gap needs a look.
+      context.err(
+        `Organisation ${report.organisationId}: ${unchainedProblem(report, UNCHAINED_GRACE_MS)}. ` +
+          "Run 'vigil audit verify' for details.",
+      );
+      status = 1;
     }
     context.out(
       JSON.stringify({

@@ -37,6 +37,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** For staff who triage: how many referrals are waiting (shown in the navigation). */
     referralsWaiting: number | null;
+    /** For staff who see perpetrator matches: how many serial-perpetrator alerts wait to be acknowledged. */
+    perpetratorAlertsWaiting: number | null;
   }
   interface FastifyInstance {
     /** Every route the app serves: the authorisation matrix test walks it. */
@@ -66,6 +68,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { services } = options;
   const routeTable: RegisteredRoute[] = [];
   app.decorateRequest('referralsWaiting', null);
+  app.decorateRequest('perpetratorAlertsWaiting', null);
   app.decorate('routeTable', routeTable);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routeTable.push({ method, url: route.url ?? route.path });
@@ -79,15 +82,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(errorsPlugin);
   await app.register(assetsPlugin);
 
-  // The navigation shows triage staff how many referrals are waiting, on every page.
+  // The navigation shows, on every page, how many referrals wait for triage staff and how many perpetrator
+  // alerts wait for those who see matches. Both are counted with the session lookup (one round trip), and
+  // given only to those allowed to know.
   app.addHook('preHandler', async (request) => {
     const session = request.session;
-    if (
-      session?.stage === 'active' &&
-      can(session.user.role, 'referral:triage') &&
-      !request.url.startsWith('/assets/')
-    ) {
-      request.referralsWaiting = await services.referrals.waitingCount(session);
+    const counts = request.navigationCounts;
+    if (session?.stage !== 'active' || !counts) return;
+    if (can(session.user.role, 'referral:triage')) request.referralsWaiting = counts.referralsWaiting;
+    if (can(session.user.role, 'perpetrator:see_matches')) {
+      request.perpetratorAlertsWaiting = counts.perpetratorAlertsWaiting;
     }
   });
 

@@ -3,6 +3,7 @@ import { createServices } from './composition.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { DataFolderInUseError } from './db/embedded.ts';
 import { openDatabase } from './db/runtime.ts';
+import { startAuditChainer } from './platform/audit/audit-chain.ts';
 import { systemClock } from './platform/clock.ts';
 import { loadMasterKey } from './platform/master-key.ts';
 import { createMailer } from './platform/mail/mailer.ts';
@@ -32,12 +33,19 @@ async function main(): Promise<void> {
     trustProxy: config.trustProxy,
   });
 
+  // Links recorded audit events into their organisation's chain shortly after their transactions commit.
+  const chainer = startAuditChainer(database.ownerDb, {
+    onError: (error) => app.log.error({ err: error }, 'Linking audit events into the chain failed'),
+  });
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     say(`${signal} received: finishing requests in progress, then stopping.`);
     try {
+      // First: an embedded PostgreSQL stops on the same signal, so the less left to do with it the better.
+      await chainer.stop();
       await app.close();
       await database.close();
       mailer?.close();

@@ -34,6 +34,10 @@ export function createPool(connectionString: string, max: number, applicationNam
   // An idle connection dropped by the server (a restart, a failover, shutdown) must not crash the process:
   // the pool discards it and the next query opens a new one.
   pool.on('error', () => undefined);
+  // Nor one dropped while checked out but between two queries (inside a transaction; the audit chainer when
+  // an embedded PostgreSQL stops on the same signal as the server): the next query on it fails as usual, and
+  // the pool discards it when it is released. Unheard, the client's 'error' event would end the process.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -81,7 +81,8 @@ export interface SessionsTable {
 
 export interface AuditEventsTable {
   organisation_id: string;
-  seq: number;
+  /** The order of recording: unique and rising, with gaps, shared by all organisations (ADR 0011). */
+  seq: ColumnType<number, never, never>;
   event_id: string;
   occurred_at: Timestamp;
   actor_user_id: string | null;
@@ -90,6 +91,18 @@ export interface AuditEventsTable {
   record_id: string | null;
   reason: string | null;
   details: ColumnType<Record<string, unknown>, string, never>;
+  /** Only on events recorded before the chain moved to audit_chain (which holds theirs too). */
+  previous_hash: ColumnType<string | null, never, never>;
+  hash: ColumnType<string | null, never, never>;
+  /** The recording transaction (xid8, as text); null on events recorded before the chain moved. */
+  recorded_xid: ColumnType<string | null, never, never>;
+}
+
+/** Each organisation's hash chain over its audit events, in the order they settled (ADR 0011). */
+export interface AuditChainTable {
+  organisation_id: string;
+  seq: number;
+  event_id: string;
   previous_hash: string;
   hash: string;
 }
@@ -456,6 +469,7 @@ export interface Database {
   invitations: InvitationsTable;
   sessions: SessionsTable;
   audit_events: AuditEventsTable;
+  audit_chain: AuditChainTable;
   referrals: ReferralsTable;
   clients: ClientsTable;
   cases: CasesTable;

@@ -380,23 +380,23 @@ describe('vigil command line', () => {
     });
 
     it('exits 1 and names the first altered row', async () => {
-      await sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_or_delete`.execute(
-        database.ownerDb,
-      );
-      await sql`UPDATE audit_events SET action = 'tampered' WHERE seq = 1 AND organisation_id = ${organisationId}`.execute(
-        database.ownerDb,
-      );
-      await sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_or_delete`.execute(
-        database.ownerDb,
-      );
       const eventId = (
         await database.ownerDb
-          .selectFrom('audit_events')
+          .selectFrom('audit_chain')
           .select('event_id')
           .where('organisation_id', '=', organisationId)
           .where('seq', '=', 1)
           .executeTakeFirstOrThrow()
       ).event_id;
+      await sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_or_delete`.execute(
+        database.ownerDb,
+      );
+      await sql`UPDATE audit_events SET action = 'tampered' WHERE event_id = ${eventId} AND organisation_id = ${organisationId}`.execute(
+        database.ownerDb,
+      );
+      await sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_or_delete`.execute(
+        database.ownerDb,
+      );
 
       const result = await vigil(['audit', 'verify'], { database });
       assert.equal(result.code, 1);
@@ -416,6 +416,45 @@ describe('vigil command line', () => {
     });
   });
 
+  describe('audit verify with a chain held back', () => {
+    it('exits 1 when an event has been left out of the chain for longer than the grace period', async () => {
+      const database = await freshDatabase();
+      const { organisationId } = await createOrganisationWithCli(database);
+      // A transaction that has written something and not ended holds the chain back, as a stuck job would.
+      let release = () => undefined as void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let begin = () => undefined as void;
+      const begun = new Promise<void>((resolve) => (begin = resolve));
+      const holding = database.ownerDb.transaction().execute(async (trx) => {
+        await sql`SELECT pg_current_xact_id()`.execute(trx);
+        begin();
+        await released;
+      });
+      try {
+        await begun;
+        await sql`INSERT INTO audit_events (organisation_id, event_id, occurred_at, action)
+                  VALUES (${organisationId}, gen_random_uuid(), now() - interval '10 minutes', 'test.event')`.execute(
+          database.ownerDb,
+        );
+        const result = await vigil(['audit', 'verify'], { database });
+        assert.equal(result.code, 1, result.stdout);
+        assert.match(
+          result.stdout,
+          new RegExp(
+            `${organisationId}.*INCOMPLETE: 1 event is not in the chain 5 minutes after being recorded`,
+          ),
+        );
+        assert.match(result.stderr, /events waiting for a database transaction still running/);
+      } finally {
+        release();
+        await holding;
+      }
+      const afterwards = await vigil(['audit', 'verify'], { database });
+      assert.equal(afterwards.code, 0, afterwards.stdout + afterwards.stderr);
+      assert.match(afterwards.stdout, new RegExp(`${organisationId}.*intact, 3 events`));
+    });
+  });
+
   describe('audit head', () => {
     it("prints one JSON line per organisation with its chain's last hash", async () => {
       const database = await freshDatabase();
@@ -427,7 +466,7 @@ describe('vigil command line', () => {
       assert.equal(lines.length, 1);
       const head = JSON.parse(lines[0]!) as Record<string, unknown>;
       const last = await database.ownerDb
-        .selectFrom('audit_events')
+        .selectFrom('audit_chain')
         .select(['seq', 'hash'])
         .where('organisation_id', '=', organisationId)
         .orderBy('seq', 'desc')

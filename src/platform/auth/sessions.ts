@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { inOrganisation, type Db, type DbOrTrx } from '../../db/database.ts';
 import type { Role, SessionStage } from '../../db/schema.ts';
 import { appendAuditEvent } from '../audit/audit-chain.ts';
@@ -21,10 +22,30 @@ export type CurrentSession = {
   organisation: { serviceName: string };
 };
 
+/** What the navigation shows next to its links, counted for the session's organisation. */
+export type NavigationCounts = { referralsWaiting: number; perpetratorAlertsWaiting: number };
+
 export type SessionLookup =
   | { kind: 'none' }
   | { kind: 'ended'; reason: 'idle' | 'expired' }
-  | { kind: 'active'; session: CurrentSession };
+  | { kind: 'active'; session: CurrentSession; navigationCounts: NavigationCounts };
+
+type RequestContextRow = {
+  session_id: string;
+  stage: SessionStage;
+  created_at: Date;
+  last_seen_at: Date;
+  expires_at: Date;
+  ended_at: Date | null;
+  user_id: string;
+  display_name: string;
+  email: string;
+  role: Role;
+  status: string;
+  service_name: string;
+  referrals_waiting: number;
+  perpetrator_alerts_waiting: number;
+};
 
 export type ClientInfo = { clientAddress: string | null; userAgent: string | null };
 
@@ -98,46 +119,32 @@ export class SessionService {
     return token;
   }
 
+  /**
+   * Finds the session a token names, with what the navigation counts, in one round trip (the narrow
+   * vigil_request_context function, which needs the token's hash). Writes only when it must: to end a session
+   * that has timed out, or to move last_seen_at on, at most once a minute.
+   */
   async lookup(token: string | undefined): Promise<SessionLookup> {
     const parsed = parseScopedToken(token);
     if (!parsed) return { kind: 'none' };
     const now = this.clock.now();
-    return inOrganisation(this.db, parsed.organisationId, async (trx) => {
-      const row = await trx
-        .selectFrom('sessions')
-        .innerJoin('users', (join) =>
-          join
-            .onRef('users.organisation_id', '=', 'sessions.organisation_id')
-            .onRef('users.user_id', '=', 'sessions.user_id'),
-        )
-        .innerJoin('organisations', 'organisations.organisation_id', 'sessions.organisation_id')
-        .select([
-          'sessions.session_id',
-          'sessions.stage',
-          'sessions.created_at',
-          'sessions.last_seen_at',
-          'sessions.expires_at',
-          'sessions.ended_at',
-          'users.user_id',
-          'users.display_name',
-          'users.email',
-          'users.role',
-          'users.status',
-          'organisations.service_name',
-        ])
-        .where('sessions.token_hash', '=', parsed.hash)
-        .executeTakeFirst();
-      if (!row || row.ended_at || row.status === 'disabled') return { kind: 'none' };
+    const { rows } = await sql<RequestContextRow>`
+      SELECT * FROM vigil_request_context(${parsed.organisationId}, ${parsed.hash})
+    `.execute(this.db);
+    const row = rows[0];
+    if (!row || row.ended_at || row.status === 'disabled') return { kind: 'none' };
 
-      const idleFor = now.getTime() - row.last_seen_at.getTime();
-      const ending =
-        now >= row.expires_at
-          ? 'expired'
-          : row.stage === 'active' && idleFor >= STAFF_IDLE_TIMEOUT
-            ? 'idle'
-            : null;
-      if (ending) {
-        await this.endWhere(trx, parsed.organisationId, row.session_id, ending);
+    const idleFor = now.getTime() - row.last_seen_at.getTime();
+    const ending =
+      now >= row.expires_at
+        ? 'expired'
+        : row.stage === 'active' && idleFor >= STAFF_IDLE_TIMEOUT
+          ? 'idle'
+          : null;
+    if (ending) {
+      await inOrganisation(this.db, parsed.organisationId, async (trx) => {
+        // Two requests may find the same session timed out; only the one that ends it records that.
+        if (!(await this.endWhere(trx, parsed.organisationId, row.session_id, ending))) return;
         await appendAuditEvent(
           trx,
           {
@@ -149,28 +156,35 @@ export class SessionService {
           },
           now,
         );
-        return { kind: 'ended', reason: ending };
-      }
-      if (idleFor >= TOUCH_INTERVAL) {
-        await trx
+      });
+      return { kind: 'ended', reason: ending };
+    }
+    if (idleFor >= TOUCH_INTERVAL) {
+      await inOrganisation(this.db, parsed.organisationId, (trx) =>
+        trx
           .updateTable('sessions')
           .set({ last_seen_at: now })
           .where('organisation_id', '=', parsed.organisationId)
           .where('session_id', '=', row.session_id)
-          .execute();
-      }
-      return {
-        kind: 'active',
-        session: {
-          sessionId: row.session_id,
-          organisationId: parsed.organisationId,
-          stage: row.stage,
-          createdAt: row.created_at,
-          user: { userId: row.user_id, displayName: row.display_name, email: row.email, role: row.role },
-          organisation: { serviceName: row.service_name },
-        },
-      };
-    });
+          .where('ended_at', 'is', null)
+          .execute(),
+      );
+    }
+    return {
+      kind: 'active',
+      session: {
+        sessionId: row.session_id,
+        organisationId: parsed.organisationId,
+        stage: row.stage,
+        createdAt: row.created_at,
+        user: { userId: row.user_id, displayName: row.display_name, email: row.email, role: row.role },
+        organisation: { serviceName: row.service_name },
+      },
+      navigationCounts: {
+        referralsWaiting: Number(row.referrals_waiting),
+        perpetratorAlertsWaiting: Number(row.perpetrator_alerts_waiting),
+      },
+    };
   }
 
   async end(trx: DbOrTrx, organisationId: string, sessionId: string, reason: string): Promise<void> {
@@ -243,18 +257,20 @@ export class SessionService {
     });
   }
 
+  /** Ends the session unless it has already ended; true when this call ended it. */
   private async endWhere(
     trx: DbOrTrx,
     organisationId: string,
     sessionId: string,
     reason: string,
-  ): Promise<void> {
-    await trx
+  ): Promise<boolean> {
+    const result = await trx
       .updateTable('sessions')
       .set({ ended_at: this.clock.now(), end_reason: reason })
       .where('organisation_id', '=', organisationId)
       .where('session_id', '=', sessionId)
       .where('ended_at', 'is', null)
-      .execute();
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { CurrentSession, SessionService } from '../auth/sessions.ts';
+import type { CurrentSession, NavigationCounts, SessionService } from '../auth/sessions.ts';
 
 export const SESSION_COOKIE = '__Host-vigil-session';
 
@@ -10,6 +10,8 @@ declare module 'fastify' {
     session: CurrentSession | null;
     /** Set when this request found its session ended by the idle or absolute timeout. */
     sessionEndedBecause: 'idle' | 'expired' | null;
+    /** Counted with the session, for the navigation; null without a session. */
+    navigationCounts: NavigationCounts | null;
   }
 }
 
@@ -32,6 +34,7 @@ export const sessionsPlugin = fp(
   async (app: FastifyInstance, options: { sessions: SessionService }) => {
     app.decorateRequest('session', null);
     app.decorateRequest('sessionEndedBecause', null);
+    app.decorateRequest('navigationCounts', null);
     app.addHook('onRequest', async (request, reply) => {
       if (request.url.startsWith('/assets/') || request.url === '/health') return;
       const token = request.cookies[SESSION_COOKIE];
@@ -39,6 +42,7 @@ export const sessionsPlugin = fp(
       const found = await options.sessions.lookup(token);
       if (found.kind === 'active') {
         request.session = found.session;
+        request.navigationCounts = found.navigationCounts;
       } else {
         clearSessionCookie(reply);
         if (found.kind === 'ended') request.sessionEndedBecause = found.reason;

@@ -63,15 +63,31 @@ const londonDate = new Intl.DateTimeFormat('en-GB', {
   year: 'numeric',
 });
 
-/** GOV.UK style: "23 November 2026, 4:05pm", in UK time. */
-export function formatDateTime(value: Date): string {
-  const parts = Object.fromEntries(londonDateTime.formatToParts(value).map((p) => [p.type, p.value]));
-  return `${parts.day} ${parts.month} ${parts.year}, ${parts.hour}:${parts.minute}${String(parts.dayPeriod).toLowerCase()}`;
+/**
+ * Formatting with Intl is slow next to the rest of rendering (a caseload or queue page formats hundreds of
+ * dates), and the same instants come round again and again: the results are remembered, a bounded number.
+ */
+function remembered(format: (value: Date) => string): (value: Date) => string {
+  const cache = new Map<number, string>();
+  return (value) => {
+    const time = value.getTime();
+    let text = cache.get(time);
+    if (text === undefined) {
+      text = format(value);
+      if (cache.size >= 20_000) cache.clear();
+      cache.set(time, text);
+    }
+    return text;
+  };
 }
 
-export function formatDate(value: Date): string {
-  return londonDate.format(value);
-}
+/** GOV.UK style: "23 November 2026, 4:05pm", in UK time. */
+export const formatDateTime = remembered((value) => {
+  const parts = Object.fromEntries(londonDateTime.formatToParts(value).map((p) => [p.type, p.value]));
+  return `${parts.day} ${parts.month} ${parts.year}, ${parts.hour}:${parts.minute}${String(parts.dayPeriod).toLowerCase()}`;
+});
+
+export const formatDate = remembered((value) => londonDate.format(value));
 
 type NavigationItem = { text: string; href: string; active: boolean };
 
@@ -92,6 +108,10 @@ export function navigationFor(request: FastifyRequest): NavigationItem[] {
   if (can(session.user.role, 'case:read')) {
     items.push(item(can(session.user.role, 'case:read_all') ? 'Cases' : 'Your caseload', paths.cases));
     items.push(item('Search', paths.search));
+  }
+  if (can(session.user.role, 'perpetrator:see_matches')) {
+    const waiting = request.perpetratorAlertsWaiting ?? 0;
+    items.push(item(waiting ? `Alerts (${waiting})` : 'Alerts', paths.perpetratorAlerts));
   }
   if (can(session.user.role, 'staff:read')) items.push(item('Staff', paths.staff));
   if (can(session.user.role, 'audit:read')) items.push(item('Audit trail', paths.audit));
@@ -121,7 +141,9 @@ export const viewsPlugin = fp(
       'render',
       function (this: FastifyReply, template: string, model: Record<string, unknown> = {}) {
         const html = environment.render(template, { ...sharedLocals(this.request, this), ...model });
-        return this.type('text/html; charset=utf-8').send(html);
+        // Nunjucks builds the page by appending thousands of small strings. Encoding it once here is much cheaper
+        // than letting the response measure the string and then encode it again on the way to the socket.
+        return this.type('text/html; charset=utf-8').send(Buffer.from(html, 'utf8'));
       },
     );
   },
