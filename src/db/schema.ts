@@ -81,7 +81,7 @@ export interface SessionsTable {
 
 export interface AuditEventsTable {
   organisation_id: string;
-  /** The order of recording: unique and rising, with gaps, shared by all organisations (ADR 0011). */
+  /** The order of recording: unique and rising, with gaps, shared by all organisations (ADR 0012). */
   seq: ColumnType<number, never, never>;
   event_id: string;
   occurred_at: Timestamp;
@@ -98,7 +98,7 @@ export interface AuditEventsTable {
   recorded_xid: ColumnType<string | null, never, never>;
 }
 
-/** Each organisation's hash chain over its audit events, in the order they settled (ADR 0011). */
+/** Each organisation's hash chain over its audit events, in the order they settled (ADR 0012). */
 export interface AuditChainTable {
   organisation_id: string;
   seq: number;

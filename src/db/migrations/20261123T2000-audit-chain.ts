@@ -2,7 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * The audit chain moves out of audit_events into audit_chain (ADR 0011). Recording an event no longer takes a
+ * The audit chain moves out of audit_events into audit_chain (ADR 0012). Recording an event no longer takes a
  * per-organisation lock: the event is inserted in the action's transaction, and a chainer links settled events
  * into the chain afterwards, in the order their transactions settled.
  */

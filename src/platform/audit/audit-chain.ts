@@ -62,7 +62,7 @@ export function eventHash(previousHash: string, event: ChainedFields): string {
 
 /**
  * Records one event in the caller's transaction, so the event exists exactly when the action does. It takes no
- * lock: the chainer links it into its organisation's chain once its transaction has settled (ADR 0011).
+ * lock: the chainer links it into its organisation's chain once its transaction has settled (ADR 0012).
  */
 export async function appendAuditEvent(trx: DbOrTrx, entry: AuditEntry, now: Date): Promise<void> {
   await trx
