@@ -121,7 +121,7 @@ try {
   const bare = {
     caseload: () =>
       inOrganisation(database.db, organisationId, (trx) =>
-        casesInScope(trx, caseworkerSession, { ownOnly: true })
+        casesInScope(trx, caseworkerSession, new Date(), { ownOnly: true })
           .where('cases.status', '<>', 'closed')
           .orderBy((eb) => eb('cases.allocated_to', 'is', null), 'desc')
           .orderBy('cases.urgent', 'desc')
@@ -152,7 +152,7 @@ try {
     search: () => {
       const q = names[searchCount++ % names.length]!;
       return inOrganisation(database.db, organisationId, (trx) =>
-        casesInScope(trx, managerSession)
+        casesInScope(trx, managerSession, new Date())
           .where(sql<boolean>`clients.name % ${q}`)
           .orderBy(sql`similarity(clients.name, ${q})`, 'desc')
           .orderBy('cases.opened_at', 'desc')
