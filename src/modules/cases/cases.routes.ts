@@ -6,7 +6,6 @@ import { DAY, ukDate } from '../../platform/clock.ts';
 import { paths } from '../../paths.ts';
 import { isUuid } from '../../platform/auth/tokens.ts';
 import {
-  BadRequestError,
   formBody,
   formError,
   formErrorsFrom,
@@ -47,9 +46,10 @@ import {
 } from './case-view.ts';
 import { showOutsideScope } from './break-glass.routes.ts';
 import { clientSummaryFor } from '../clients/clients.routes.ts';
-import type { InScope, NewContact, Recorded } from './casework.service.ts';
+import type { NewContact } from './casework.service.ts';
 import { onwardReferralCards, serviceRows } from './support-view.ts';
 import { relationshipText, riskFactorText } from '../perpetrators/perpetrator-view.ts';
+import { inScope, recorded } from './case-results.ts';
 
 /** Tasks due within this many days (today included) are called out on the caseload. */
 const DUE_SOON_DAYS = 7;
@@ -210,19 +210,6 @@ const NOTICES: Record<string, string> = {
   onward_referral: 'Referral to another agency recorded',
   onward_outcome: 'Outcome recorded',
 };
-
-/** The value of a casework result in scope, or the error page the caller may not or cannot see. */
-function inScope<T>(result: InScope<T>): T {
-  if (result.kind === 'not_found') throw new NotFoundError('case');
-  if (result.kind === 'not_on_caseload') throw new ForbiddenError('case is not on the caseload');
-  return result.value;
-}
-
-/** The id a create form's record was given; an id already used on another case means the form was altered. */
-function recorded(result: Recorded): string {
-  if (result.kind === 'stale_form') throw new BadRequestError('Altered form');
-  return result.id;
-}
 
 /** A caseworker's own cases, the team's cases for managers, each case record, and allocation. */
 export function caseRoutes(services: Services): Route[] {

@@ -4,23 +4,15 @@ import { z } from 'zod';
 import type { Services } from '../../composition.ts';
 import { ukDate } from '../../platform/clock.ts';
 import {
-  BadRequestError,
   formBody,
   formError,
   formErrorsFrom,
   takeSubmissionId,
   type FormErrors,
 } from '../../platform/http/forms.ts';
-import {
-  ForbiddenError,
-  NotFoundError,
-  signedIn,
-  type Route,
-  uuidParam,
-} from '../../platform/http/routing.ts';
+import { NotFoundError, signedIn, type Route, uuidParam } from '../../platform/http/routing.ts';
 import { paths } from '../../paths.ts';
 import { choiceItems, dateItems, formatIsoDate } from './case-view.ts';
-import type { InScope, Recorded } from './casework.service.ts';
 import {
   AGENCY_TYPES,
   ONWARD_OUTCOMES,
@@ -37,24 +29,13 @@ import {
   serviceSchema,
 } from './support.schema.ts';
 import { arrangeTimeline, TIMELINE_FILTERS, type CaseEvent, type TimelineFilter } from './timeline.ts';
+import { inScope, recorded } from './case-results.ts';
 
 type Form = { values: Record<string, unknown>; errors?: FormErrors };
 
 const timelineQuery = z.object({
   kind: z.enum(TIMELINE_FILTERS as [TimelineFilter, ...TimelineFilter[]]).catch('all'),
 });
-
-/** The value of a casework result in scope, or the error page the caller may not or cannot see. */
-function inScope<T>(result: InScope<T>): T {
-  if (result.kind === 'not_found') throw new NotFoundError('case');
-  if (result.kind === 'not_on_caseload') throw new ForbiddenError('case is not on the caseload');
-  return result.value;
-}
-
-function recorded(result: Recorded): string {
-  if (result.kind === 'stale_form') throw new BadRequestError('Altered form');
-  return result.id;
-}
 
 /**
  * The support a client is given beyond contact with their caseworker: the services provided, referrals on to

@@ -5,13 +5,7 @@ import type { Services } from '../../composition.ts';
 import type { CurrentSession } from '../../platform/auth/sessions.ts';
 import { ukDate } from '../../platform/clock.ts';
 import { formBody, formErrorsFrom, type FormErrors } from '../../platform/http/forms.ts';
-import {
-  ForbiddenError,
-  NotFoundError,
-  signedIn,
-  type Route,
-  uuidParam,
-} from '../../platform/http/routing.ts';
+import { NotFoundError, signedIn, type Route, uuidParam } from '../../platform/http/routing.ts';
 import { can } from '../../platform/permissions.ts';
 import { paths } from '../../paths.ts';
 import type { InScope } from '../cases/casework.service.ts';
@@ -50,18 +44,12 @@ import {
   safeContactItems,
   safeContactValues,
 } from './identity-contact.schema.ts';
+import { inScope } from '../cases/case-results.ts';
 
 const YES_NO = [
   { value: 'yes', text: 'Yes' },
   { value: 'no', text: 'No' },
 ];
-
-/** The value of a client operation in scope, or the error page the caller may not or cannot see. */
-function inScope<T>(result: InScope<T>): T {
-  if (result.kind === 'not_found') throw new NotFoundError('case');
-  if (result.kind === 'not_on_caseload') throw new ForbiddenError('case is not on the caseload');
-  return result.value;
-}
 
 type Values = Record<string, unknown>;
 
