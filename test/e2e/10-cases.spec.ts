@@ -246,7 +246,7 @@ test.describe('Cases', () => {
       const waiting = manager.page.getByTestId('waiting-reviews');
       await expect(waiting).toContainText(CASEWORKER.name);
       await expect(waiting).toContainText('duty line');
-      await manager.submit(waiting.getByRole('button', { name: /^Mark the opening of case/ }));
+      await manager.submit(waiting.getByRole('button', { name: /^Mark as reviewed/ }));
       await expect(manager.page.getByTestId('nothing-waiting')).toBeVisible();
       await expect(manager.page.getByTestId('done-reviews')).toContainText(MANAGER.name);
     });
