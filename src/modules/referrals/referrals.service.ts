@@ -239,17 +239,6 @@ export class ReferralService {
     );
   }
 
-  async waitingCount(session: CurrentSession): Promise<number> {
-    return inOrganisation(this.db, session.organisationId, async (trx) => {
-      const row = await trx
-        .selectFrom('referrals')
-        .select((eb) => eb.fn.countAll<number>().as('count'))
-        .where('status', '=', 'submitted')
-        .executeTakeFirstOrThrow();
-      return Number(row.count);
-    });
-  }
-
   /** Referrals waiting for a decision: urgent first, then the longest waiting. */
   async queue(session: CurrentSession): Promise<QueueItem[]> {
     const now = this.clock.now();
