@@ -460,6 +460,106 @@ export interface ClientContactHistoryTable {
   changed_by: string;
 }
 
+export type DiaryOrigin = 'staff' | 'victim' | 'import';
+
+export interface DiaryEntriesTable {
+  organisation_id: string;
+  entry_id: string;
+  case_id: string;
+  entry_number: number;
+  origin: DiaryOrigin;
+  recorded_by: string | null;
+  recorded_at: Timestamp;
+  import_id: string | null;
+  submission_id: string;
+}
+
+export interface DiaryEntryVersionsTable {
+  organisation_id: string;
+  entry_id: string;
+  version: number;
+  case_id: string;
+  occurred_from: Timestamp;
+  occurred_to: Timestamp | null;
+  behaviours: string[];
+  impacts: Generated<string[]>;
+  channel: string | null;
+  perpetrator_id: string | null;
+  reported_to_police: boolean;
+  details_sealed: Buffer;
+  correction_reason_sealed: Buffer | null;
+  recorded_by: string | null;
+  recorded_at: Timestamp;
+}
+
+export interface DiaryEntryRedactionsTable {
+  organisation_id: string;
+  entry_id: string;
+  case_id: string;
+  reason_sealed: Buffer;
+  redacted_by: string;
+  redacted_at: Timestamp;
+}
+
+export interface DiaryEntryIdentifiersTable {
+  organisation_id: string;
+  entry_id: string;
+  version: number;
+  kind: 'phone' | 'email' | 'handle';
+  index: Buffer;
+  value_sealed: Buffer;
+  platform: string | null;
+}
+
+export interface EvidenceFilesTable {
+  organisation_id: string;
+  evidence_id: string;
+  case_id: string;
+  entry_id: string;
+  exhibit_number: number;
+  sha256: Buffer;
+  size_bytes: number;
+  media_type: string;
+  original_name_sealed: Buffer;
+  metadata_sealed: Buffer | null;
+  captured_at: Timestamp | null;
+  storage_key: string;
+  uploaded_by: string | null;
+  uploaded_at: Timestamp;
+}
+
+export interface EvidenceDerivativesTable {
+  organisation_id: string;
+  evidence_id: string;
+  kind: 'thumbnail' | 'display';
+  media_type: string;
+  size_bytes: number;
+  width: number;
+  height: number;
+  storage_key: string;
+}
+
+export interface DiaryImportsTable {
+  organisation_id: string;
+  import_id: string;
+  case_id: string;
+  rows_sealed: Buffer;
+  row_count: number;
+  created_by: string;
+  created_at: Timestamp;
+  imported_at: Timestamp | null;
+}
+
+export interface DiaryEscalationsTable {
+  organisation_id: string;
+  escalation_id: string;
+  case_id: string;
+  rule: string;
+  reason: string;
+  detected_at: Timestamp;
+  task_id: string | null;
+}
+
 export interface Database {
   installation: InstallationTable;
   rate_limit_events: RateLimitEventsTable;
@@ -491,4 +591,12 @@ export interface Database {
   onward_referrals: OnwardReferralsTable;
   onward_referral_outcomes: OnwardReferralOutcomesTable;
   client_contact_history: ClientContactHistoryTable;
+  diary_entries: DiaryEntriesTable;
+  diary_entry_versions: DiaryEntryVersionsTable;
+  diary_entry_redactions: DiaryEntryRedactionsTable;
+  diary_entry_identifiers: DiaryEntryIdentifiersTable;
+  evidence_files: EvidenceFilesTable;
+  evidence_derivatives: EvidenceDerivativesTable;
+  diary_imports: DiaryImportsTable;
+  diary_escalations: DiaryEscalationsTable;
 }

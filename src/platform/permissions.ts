@@ -25,6 +25,10 @@ export const PERMISSIONS = [
    * liaison and auditors never see where a victim lives (SECURITY.md 11), and showing it is an audited action.
    */
   'client:read_address',
+  /** Redact a diary entry (with a reason; the entry is kept for audit and shown as redacted). */
+  'diary:redact',
+  /** Download an evidence file's original, audited as chain of custody. */
+  'evidence:download',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -59,8 +63,17 @@ const grants: Record<Role, readonly Permission[]> = {
     'perpetrator:manage',
     'perpetrator:see_matches',
     'client:read_address',
+    'diary:redact',
+    'evidence:download',
   ],
-  caseworker: ['case:read', 'perpetrator:read', 'perpetrator:manage', 'client:read_address'],
+  caseworker: [
+    'case:read',
+    'perpetrator:read',
+    'perpetrator:manage',
+    'client:read_address',
+    'diary:redact',
+    'evidence:download',
+  ],
   police_liaison: ['perpetrator:read'],
   auditor: ['audit:read', 'staff:read'],
 };
