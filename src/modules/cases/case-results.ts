@@ -1,6 +1,7 @@
 import { BadRequestError } from '../../platform/http/forms.ts';
 import { ForbiddenError, NotFoundError } from '../../platform/http/routing.ts';
-import type { InScope, Recorded } from './casework.service.ts';
+import type { InScope } from './case-scope.ts';
+import type { Recorded } from './casework.service.ts';
 
 /** The value of a case operation in scope, or the error page the caller may not or cannot see. */
 export function inScope<T>(result: InScope<T>): T {

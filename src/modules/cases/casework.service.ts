@@ -14,7 +14,8 @@ import type { CurrentSession } from '../../platform/auth/sessions.ts';
 import { ukDate, type Clock } from '../../platform/clock.ts';
 import { openText, seal } from '../../platform/crypto/envelope.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
-import { caseAccessBasis, caseVisibleTo } from './case-access.ts';
+import { caseVisibleTo } from './case-access.ts';
+import { withCaseInScope, type InScope, type ScopedCase } from './case-scope.ts';
 import {
   allocationsOfCase,
   onwardOutcomesOfCase,
@@ -104,16 +105,6 @@ export type OnwardReferralEntry = NewOnwardReferral & {
   outcomes: OnwardOutcomeEntry[];
 };
 
-export type InScope<T> = { kind: 'ok'; value: T } | { kind: 'not_on_caseload' } | { kind: 'not_found' };
-
-type ScopedCase = {
-  caseId: string;
-  reference: string;
-  status: CaseStatus;
-  allocatedTo: string | null;
-  key: Buffer;
-};
-
 const aad = (caseId: string, kind: string, id: string) => `case:${caseId}:${kind}:${id}`;
 
 /**
@@ -132,37 +123,12 @@ export class CaseworkService {
     this.keys = deps.keys;
   }
 
-  private async scoped<T>(
+  private scoped<T>(
     session: CurrentSession,
     caseId: string,
     work: (trx: Trx, kase: ScopedCase) => Promise<T>,
   ): Promise<InScope<T>> {
-    return inOrganisation(this.db, session.organisationId, async (trx) => {
-      const row = await trx
-        .selectFrom('cases')
-        .select(['case_id', 'reference', 'status', 'allocated_to', 'data_key_wrapped'])
-        .where('organisation_id', '=', session.organisationId)
-        .where('case_id', '=', caseId)
-        .executeTakeFirst();
-      if (!row) return { kind: 'not_found' } as const;
-      const access = await caseAccessBasis(
-        trx,
-        session,
-        { caseId: row.case_id, allocatedTo: row.allocated_to },
-        this.clock.now(),
-      );
-      if (!access) return { kind: 'not_on_caseload' } as const;
-      const organisationKey = await this.keys.organisationKey(trx, session.organisationId);
-      const key = this.keys.unwrapDataKey(organisationKey, row.data_key_wrapped, `case:${row.case_id}`);
-      const value = await work(trx, {
-        caseId: row.case_id,
-        reference: row.reference,
-        status: row.status,
-        allocatedTo: row.allocated_to,
-        key,
-      });
-      return { kind: 'ok', value } as const;
-    });
+    return withCaseInScope({ db: this.db, clock: this.clock, keys: this.keys }, session, caseId, work);
   }
 
   private audit(

@@ -8,7 +8,7 @@ import { formBody, formErrorsFrom, type FormErrors } from '../../platform/http/f
 import { NotFoundError, signedIn, type Route, uuidParam } from '../../platform/http/routing.ts';
 import { can } from '../../platform/permissions.ts';
 import { paths } from '../../paths.ts';
-import type { InScope } from '../cases/casework.service.ts';
+import type { InScope } from '../cases/case-scope.ts';
 import type { StepErrors } from '../referrals/steps/step.ts';
 import {
   addressSchema,

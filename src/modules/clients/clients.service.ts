@@ -8,7 +8,7 @@ import { blindIndex, blindIndexKey } from '../../platform/crypto/blind-index.ts'
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
 import { can } from '../../platform/permissions.ts';
 import { caseAccessBasis } from '../cases/case-access.ts';
-import type { InScope } from '../cases/casework.service.ts';
+import type { InScope } from '../cases/case-scope.ts';
 import {
   findClient,
   lockClient,

@@ -1,0 +1,55 @@
+import { inOrganisation, type Db, type Trx } from '../../db/database.ts';
+import type { CaseStatus } from '../../db/schema.ts';
+import type { CurrentSession } from '../../platform/auth/sessions.ts';
+import type { Clock } from '../../platform/clock.ts';
+import type { KeyRing } from '../../platform/crypto/key-ring.ts';
+import { caseAccessBasis } from './case-access.ts';
+
+export type InScope<T> = { kind: 'ok'; value: T } | { kind: 'not_found' } | { kind: 'not_on_caseload' };
+
+/** A case the caller may work on, with its data key unwrapped for sealing and opening what it holds. */
+export type ScopedCase = {
+  caseId: string;
+  reference: string;
+  status: CaseStatus;
+  allocatedTo: string | null;
+  key: Buffer;
+};
+
+/**
+ * Runs `work` in one transaction in the caller's organisation, on a case they may open (the one rule in
+ * case-access.ts), with its data key: every single-case operation starts here.
+ */
+export async function withCaseInScope<T>(
+  deps: { db: Db; clock: Clock; keys: KeyRing },
+  session: CurrentSession,
+  caseId: string,
+  work: (trx: Trx, kase: ScopedCase) => Promise<T>,
+): Promise<InScope<T>> {
+  return inOrganisation(deps.db, session.organisationId, async (trx) => {
+    const row = await trx
+      .selectFrom('cases')
+      .select(['case_id', 'reference', 'status', 'allocated_to', 'data_key_wrapped'])
+      .where('organisation_id', '=', session.organisationId)
+      .where('case_id', '=', caseId)
+      .executeTakeFirst();
+    if (!row) return { kind: 'not_found' } as const;
+    const access = await caseAccessBasis(
+      trx,
+      session,
+      { caseId: row.case_id, allocatedTo: row.allocated_to },
+      deps.clock.now(),
+    );
+    if (!access) return { kind: 'not_on_caseload' } as const;
+    const organisationKey = await deps.keys.organisationKey(trx, session.organisationId);
+    const key = deps.keys.unwrapDataKey(organisationKey, row.data_key_wrapped, `case:${row.case_id}`);
+    const value = await work(trx, {
+      caseId: row.case_id,
+      reference: row.reference,
+      status: row.status,
+      allocatedTo: row.allocated_to,
+      key,
+    });
+    return { kind: 'ok', value } as const;
+  });
+}
