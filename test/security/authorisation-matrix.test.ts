@@ -13,8 +13,8 @@ import {
   type StaffCredentials,
   type TestApp,
 } from '../support/app.ts';
-import { givenReferral } from '../support/referrals.ts';
-import { givenCase, givenPerpetrator, givenSerialAlert } from '../support/perpetrators.ts';
+import { givenCase, givenReferral } from '../support/referrals.ts';
+import { givenPerpetrator, givenSerialAlert } from '../support/perpetrators.ts';
 
 /**
  * Walks every route the app registers, as every role and as someone not signed in, and compares the status
@@ -142,7 +142,7 @@ describe('authorisation matrix and security headers', () => {
       // A perpetrator on a case someone else holds: caseworkers may not open it; managers and police liaison may.
       const manager = staffByRole.get('manager')!;
       const holder = await givenStaff(test, admin.organisationId, 'caseworker');
-      const { caseId } = await givenCase(test, manager, holder);
+      const { caseId } = await givenCase(test, manager, { holder });
       concrete = concrete.replace(':perpetratorId', await givenPerpetrator(test, manager, caseId));
     }
     if (concrete.includes(':alertId')) {

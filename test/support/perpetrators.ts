@@ -4,46 +4,8 @@ import type {
   PerpetratorDetails,
   PerpetratorForm,
 } from '../../src/modules/perpetrators/perpetrators.schema.ts';
-import type { CurrentSession } from '../../src/platform/auth/sessions.ts';
 import type { StaffCredentials, TestApp } from './app.ts';
-import { givenReferral } from './referrals.ts';
-
-/** A signed-in session for calling services directly, as the routes would for this person. */
-export async function sessionFor(test: TestApp, user: StaffCredentials): Promise<CurrentSession> {
-  const token = await inOrganisation(test.database.db, user.organisationId, (trx) =>
-    test.services.sessions.start(trx, user.organisationId, user.userId, 'active', {
-      clientAddress: null,
-      userAgent: null,
-    }),
-  );
-  const lookup = await test.services.sessions.lookup(token);
-  if (lookup.kind !== 'active') throw new Error(`no session: ${lookup.kind}`);
-  return lookup.session;
-}
-
-/** A case opened from an accepted referral by a manager, allocated to `holder`. */
-export async function givenCase(
-  test: TestApp,
-  manager: StaffCredentials,
-  holder: StaffCredentials,
-): Promise<{ caseId: string; reference: string }> {
-  const { referralId } = await givenReferral(test, manager.organisationId);
-  const outcome = await test.services.triage.decide(await sessionFor(test, manager), referralId, {
-    decision: 'accepted',
-    reason: 'Meets the criteria',
-    allocateTo: holder.userId,
-    linkToClientId: null,
-  });
-  if (outcome.kind !== 'decided' || !outcome.caseId) throw new Error(`no case opened: ${outcome.kind}`);
-  const found = await inOrganisation(test.database.db, manager.organisationId, (trx) =>
-    trx
-      .selectFrom('cases')
-      .select('reference')
-      .where('case_id', '=', outcome.caseId!)
-      .executeTakeFirstOrThrow(),
-  );
-  return { caseId: outcome.caseId, reference: found.reference };
-}
+import { givenCase, sessionFor } from './referrals.ts';
 
 /** A perpetrator's details; traits override what a test cares about. */
 export function perpetratorDetails(overrides: Partial<PerpetratorDetails> = {}): PerpetratorDetails {
@@ -97,8 +59,8 @@ export async function givenSerialAlert(
   manager: StaffCredentials,
   holder: StaffCredentials,
 ): Promise<{ alertId: string; perpetratorId: string }> {
-  const first = await givenCase(test, manager, holder);
-  const second = await givenCase(test, manager, holder);
+  const first = await givenCase(test, manager, { holder });
+  const second = await givenCase(test, manager, { holder });
   const phone = `07700 ${String(Math.floor(Math.random() * 900000) + 100000)}`;
   const perpetratorId = await givenPerpetrator(test, manager, first.caseId, { phones: [phone] });
   const outcome = await test.services.perpetrators.addToCase(

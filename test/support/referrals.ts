@@ -67,7 +67,7 @@ export async function givenCase(
   test: TestApp,
   manager: StaffCredentials,
   options: { holder?: StaffCredentials; answers?: Partial<ReferralAnswers> } = {},
-): Promise<{ caseId: string; referralId: string }> {
+): Promise<{ caseId: string; referralId: string; reference: string }> {
   const { referralId } = await givenReferral(test, manager.organisationId, options.answers);
   const outcome = await test.services.triage.decide(await sessionFor(test, manager), referralId, {
     decision: 'accepted',
@@ -76,5 +76,9 @@ export async function givenCase(
     linkToClientId: null,
   });
   if (outcome.kind !== 'decided' || !outcome.caseId) throw new Error(`case not opened: ${outcome.kind}`);
-  return { caseId: outcome.caseId, referralId };
+  const { caseId } = outcome;
+  const { reference } = await inOrganisation(test.database.db, manager.organisationId, (trx) =>
+    trx.selectFrom('cases').select('reference').where('case_id', '=', caseId).executeTakeFirstOrThrow(),
+  );
+  return { caseId, referralId, reference };
 }

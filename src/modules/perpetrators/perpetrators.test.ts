@@ -10,7 +10,8 @@ import {
   type StaffCredentials,
   type TestApp,
 } from '../../../test/support/app.ts';
-import { givenCase, givenPerpetrator, sessionFor } from '../../../test/support/perpetrators.ts';
+import { givenPerpetrator } from '../../../test/support/perpetrators.ts';
+import { givenCase, sessionFor } from '../../../test/support/referrals.ts';
 
 /** The add-a-perpetrator form as a person fills it in; overrides change what a test cares about. */
 function formFields(submissionId: string, overrides: Record<string, string | string[]> = {}) {
@@ -72,7 +73,7 @@ describe('Perpetrators', () => {
 
   describe('adding one to a case', () => {
     it('seals the addresses, description and notes, and seals and blind-indexes each identifier', async () => {
-      const target = await givenCase(test, manager, caseworker);
+      const target = await givenCase(test, manager, { holder: caseworker });
       const browser = new TestBrowser(test);
       await browser.signIn(caseworker);
       const submissionId = await openForm(browser, target.caseId);
@@ -155,7 +156,7 @@ describe('Perpetrators', () => {
     });
 
     it('makes one record when the same form is sent twice', async () => {
-      const target = await givenCase(test, manager, caseworker);
+      const target = await givenCase(test, manager, { holder: caseworker });
       const browser = new TestBrowser(test);
       await browser.signIn(caseworker);
       const submissionId = await openForm(browser, target.caseId);
@@ -181,7 +182,7 @@ describe('Perpetrators', () => {
     });
 
     it('keeps what was typed when something needs fixing, and refuses impossible dates', async () => {
-      const target = await givenCase(test, manager, caseworker);
+      const target = await givenCase(test, manager, { holder: caseworker });
       const browser = new TestBrowser(test);
       await browser.signIn(caseworker);
       const submissionId = await openForm(browser, target.caseId);
@@ -246,7 +247,7 @@ describe('Perpetrators', () => {
     });
 
     it('refuses unknown fields as a bad request', async () => {
-      const target = await givenCase(test, manager, caseworker);
+      const target = await givenCase(test, manager, { holder: caseworker });
       const browser = new TestBrowser(test);
       await browser.signIn(caseworker);
       const submissionId = await openForm(browser, target.caseId);
@@ -261,8 +262,8 @@ describe('Perpetrators', () => {
 
   describe('matching people already known (serial stalking)', () => {
     it('shows a manager the match on a phone number typed another way, links it, and raises one alert', async () => {
-      const first = await givenCase(test, manager, caseworker);
-      const second = await givenCase(test, manager, otherCaseworker);
+      const first = await givenCase(test, manager, { holder: caseworker });
+      const second = await givenCase(test, manager, { holder: otherCaseworker });
       const known = await givenPerpetrator(test, caseworker, first.caseId, {
         name: 'Dorian Featherstone',
         phones: ['+44 7700 900555'],
@@ -401,8 +402,8 @@ describe('Perpetrators', () => {
     });
 
     it('tells a caseworker only that the person may be known when the match is on someone else’s case', async () => {
-      const theirs = await givenCase(test, manager, caseworker);
-      const mine = await givenCase(test, manager, otherCaseworker);
+      const theirs = await givenCase(test, manager, { holder: caseworker });
+      const mine = await givenCase(test, manager, { holder: otherCaseworker });
       const known = await givenPerpetrator(test, caseworker, theirs.caseId, {
         name: 'Quentin Ashdown-Vale',
         phones: [],
@@ -483,8 +484,8 @@ describe('Perpetrators', () => {
     });
 
     it('lets a caseworker link someone already on one of their own cases', async () => {
-      const older = await givenCase(test, manager, caseworker);
-      const newer = await givenCase(test, manager, caseworker);
+      const older = await givenCase(test, manager, { holder: caseworker });
+      const newer = await givenCase(test, manager, { holder: caseworker });
       const known = await givenPerpetrator(test, caseworker, older.caseId, {
         name: 'Perpetua Linfield',
         phones: [],
@@ -516,8 +517,8 @@ describe('Perpetrators', () => {
     });
 
     it('offers the referral and case pages matches and the case’s perpetrators, within each person’s scope', async () => {
-      const first = await givenCase(test, manager, caseworker);
-      const second = await givenCase(test, manager, caseworker);
+      const first = await givenCase(test, manager, { holder: caseworker });
+      const second = await givenCase(test, manager, { holder: caseworker });
       const known = await givenPerpetrator(test, caseworker, first.caseId, {
         name: 'Evangeline Thistlewood',
         dateOfBirth: '1979-01-30',
@@ -588,7 +589,7 @@ describe('Perpetrators', () => {
 
   describe('record scope', () => {
     it('opens a perpetrator only for those who may: their caseworker, managers and police liaison', async () => {
-      const target = await givenCase(test, manager, caseworker);
+      const target = await givenCase(test, manager, { holder: caseworker });
       const perpetratorId = await givenPerpetrator(test, caseworker, target.caseId, {
         name: 'Scoped Person',
         addresses: '9 Hidden Mews',
@@ -626,14 +627,14 @@ describe('Perpetrators', () => {
     it('does not show another organisation’s perpetrator', async () => {
       const elsewhere = await givenOrganisation(test, 'Elsewhere Service');
       const theirManager = await givenStaff(test, elsewhere.organisationId, 'manager');
-      const theirCase = await givenCase(test, theirManager, theirManager);
+      const theirCase = await givenCase(test, theirManager, { holder: theirManager });
       const theirs = await givenPerpetrator(test, theirManager, theirCase.caseId, {
         phones: ['07700 900999'],
       });
       const browser = new TestBrowser(test);
       await browser.signIn(manager);
       assert.equal((await browser.get(`/perpetrators/${theirs}`)).statusCode, 404);
-      const ours = await givenCase(test, manager, caseworker);
+      const ours = await givenCase(test, manager, { holder: caseworker });
       await browser.signIn(manager);
       const submissionId = await openForm(browser, ours.caseId);
       const page = await browser.post(

@@ -8,8 +8,8 @@ import {
   type StaffCredentials,
   type TestApp,
 } from '../../../test/support/app.ts';
-import { givenSerialAlert, sessionFor } from '../../../test/support/perpetrators.ts';
-import { givenReferral } from '../../../test/support/referrals.ts';
+import { givenSerialAlert } from '../../../test/support/perpetrators.ts';
+import { givenReferral, sessionFor } from '../../../test/support/referrals.ts';
 
 /** The service navigation's links, as the words a person sees. */
 const navigation = (body: string) =>
