@@ -65,14 +65,13 @@ export function diaryRoutes(services: Services): Route[] {
     found: TimelinePage,
     words: string | null,
   ) => {
-    const { session, caseId } = ids(request);
-    const context = inScope(await diary.formContext(session, caseId));
+    const caseId = found.caseId;
     return reply.render('diary/timeline.njk', {
       pageTitle: 'Diary',
-      record: context,
+      record: { caseId, reference: found.reference },
       query,
       words,
-      ...filterItems(query, context.perpetrators),
+      ...filterItems(query, found.perpetrators),
       cards: timelineCards(found.entries),
       total: found.total,
       page: found.page,

@@ -77,7 +77,16 @@ export type TimelineEntry = {
   | { redaction: Redaction }
 );
 
-export type TimelinePage = { entries: TimelineEntry[]; total: number; page: number; pages: number };
+export type TimelinePage = {
+  caseId: string;
+  reference: string;
+  /** The case's perpetrators, to filter by. */
+  perpetrators: CasePerpetratorChoice[];
+  entries: TimelineEntry[];
+  total: number;
+  page: number;
+  pages: number;
+};
 
 export type IdentifierMatch = { kind: 'phone' | 'email' | 'handle'; perpetratorName: string };
 
@@ -119,10 +128,19 @@ type TimelineRow = {
   redacted_at: Date | null;
   redactor: string | null;
   reason_sealed: Buffer | null;
-  total: string;
 };
 
 const RECORDED_BY_VICTIM = 'The client';
+
+const NO_FILTERS: TimelineQuery = {
+  order: 'newest',
+  behaviour: null,
+  perpetratorId: null,
+  reported: null,
+  from: null,
+  to: null,
+  page: 1,
+};
 
 /**
  * The case's stalking diary: recording incidents, the timeline with its filters and search, one entry with
@@ -181,6 +199,13 @@ export class DiaryService {
     };
   }
 
+  private async choices(trx: Trx, organisationId: string, caseId: string): Promise<CasePerpetratorChoice[]> {
+    return (await this.perpetratorsOf(trx, organisationId, caseId)).map((row) => ({
+      perpetratorId: row.perpetrator_id,
+      name: row.name ?? 'Name not known',
+    }));
+  }
+
   private perpetratorsOf(trx: Trx, organisationId: string, caseId: string) {
     return trx
       .selectFrom('case_perpetrators')
@@ -204,10 +229,7 @@ export class DiaryService {
     return this.scoped(session, caseId, async (trx, kase) => ({
       caseId: kase.caseId,
       reference: kase.reference,
-      perpetrators: (await this.perpetratorsOf(trx, session.organisationId, caseId)).map((row) => ({
-        perpetratorId: row.perpetrator_id,
-        name: row.name ?? 'Name not known',
-      })),
+      perpetrators: await this.choices(trx, session.organisationId, caseId),
     }));
   }
 
@@ -257,35 +279,35 @@ export class DiaryService {
   /** For the case page: how many entries are not redacted, and when the latest incident happened. */
   async summary(session: CurrentSession, caseId: string): Promise<InScope<DiarySummary>> {
     return this.scoped(session, caseId, async (trx) => {
-      const row = await sql<{ entries: string; latest: Date | null }>`
-        SELECT count(*) AS entries, max(cv.occurred_from) AS latest
-        FROM diary_entries e
-        CROSS JOIN LATERAL (
-          SELECT v.occurred_from FROM diary_entry_versions v
-          WHERE v.organisation_id = e.organisation_id AND v.entry_id = e.entry_id
-          ORDER BY v.version DESC LIMIT 1
-        ) cv
-        WHERE e.organisation_id = ${session.organisationId} AND e.case_id = ${caseId}
-          AND NOT EXISTS (
-            SELECT 1 FROM diary_entry_redactions r
-            WHERE r.organisation_id = e.organisation_id AND r.entry_id = e.entry_id
-          )
+      const entries = await this.countMatching(trx, session.organisationId, caseId, NO_FILTERS, false);
+      const latest = await sql<{ occurred_from: Date }>`
+        SELECT cv.occurred_from
+        FROM diary_entry_versions cv
+        LEFT JOIN diary_entry_redactions r ON r.organisation_id = cv.organisation_id AND r.entry_id = cv.entry_id
+        WHERE ${this.filterConditions(session.organisationId, caseId, NO_FILTERS, false)}
+        ORDER BY cv.occurred_from DESC
+        LIMIT 1
       `.execute(trx);
-      const found = row.rows[0];
-      return { entries: Number(found?.entries ?? 0), latestIncident: found?.latest ?? null };
+      return { entries, latestIncident: latest.rows[0]?.occurred_from ?? null };
     });
   }
 
-  /** The current version of every entry matching the filters, in order; a page of them unless `all`. */
-  private async timelineRows(
-    trx: Trx,
+  /** The conditions on an entry's current version (`cv`) and its redaction (`r`) for the filters given. */
+  private filterConditions(
     organisationId: string,
     caseId: string,
     query: TimelineQuery,
-    limit: { page: number } | 'all',
     withRedacted: boolean,
-  ): Promise<TimelineRow[]> {
-    const conditions = [sql`e.organisation_id = ${organisationId}`, sql`e.case_id = ${caseId}`];
+  ) {
+    const conditions = [
+      sql`cv.organisation_id = ${organisationId}`,
+      sql`cv.case_id = ${caseId}`,
+      sql`NOT EXISTS (
+        SELECT 1 FROM diary_entry_versions later
+        WHERE later.organisation_id = cv.organisation_id AND later.entry_id = cv.entry_id
+          AND later.version > cv.version
+      )`,
+    ];
     if (query.behaviour) conditions.push(sql`${query.behaviour} = ANY (cv.behaviours)`);
     if (query.perpetratorId) conditions.push(sql`cv.perpetrator_id = ${query.perpetratorId}`);
     if (query.reported) conditions.push(sql`cv.reported_to_police = ${query.reported === 'yes'}`);
@@ -300,30 +322,85 @@ export class DiaryService {
       conditions.push(sql`cv.occurred_from < ${ukInstant(dayAfter, { hour: 0, minute: 0 })}`);
     }
     if (!withRedacted) conditions.push(sql`r.entry_id IS NULL`);
+    return sql.join(conditions, sql` AND `);
+  }
+
+  /** How many entries match the filters (their current versions), counted in SQL. */
+  private async countMatching(
+    trx: Trx,
+    organisationId: string,
+    caseId: string,
+    query: TimelineQuery,
+    withRedacted: boolean,
+  ): Promise<number> {
+    const filtered = query.behaviour || query.perpetratorId || query.reported || query.from || query.to;
+    if (!filtered) {
+      // Every entry has one current version: without filters, counting entries (an index) is enough.
+      const [entries, redacted] = await Promise.all([
+        trx
+          .selectFrom('diary_entries')
+          .select((eb) => eb.fn.countAll<string>().as('count'))
+          .where('organisation_id', '=', organisationId)
+          .where('case_id', '=', caseId)
+          .executeTakeFirstOrThrow(),
+        withRedacted
+          ? { count: '0' }
+          : trx
+              .selectFrom('diary_entry_redactions')
+              .select((eb) => eb.fn.countAll<string>().as('count'))
+              .where('organisation_id', '=', organisationId)
+              .where('case_id', '=', caseId)
+              .executeTakeFirstOrThrow(),
+      ]);
+      return Number(entries.count) - Number(redacted.count);
+    }
+    const result = await sql<{ total: string }>`
+      SELECT count(*) AS total
+      FROM diary_entry_versions cv
+      LEFT JOIN diary_entry_redactions r ON r.organisation_id = cv.organisation_id AND r.entry_id = cv.entry_id
+      WHERE ${this.filterConditions(organisationId, caseId, query, withRedacted)}
+    `.execute(trx);
+    return Number(result.rows[0]?.total ?? 0);
+  }
+
+  /**
+   * The current version of each entry matching the filters, in order: a page of them unless `all`. The page is
+   * chosen on narrow rows first; only its entries' sealed words and names are then read.
+   */
+  private async timelineRows(
+    trx: Trx,
+    organisationId: string,
+    caseId: string,
+    query: TimelineQuery,
+    limit: { page: number } | 'all',
+    withRedacted: boolean,
+  ): Promise<TimelineRow[]> {
     const direction = sql.raw(query.order === 'oldest' ? 'ASC' : 'DESC');
     const paging = limit === 'all' ? sql`` : sql`LIMIT ${PAGE_SIZE} OFFSET ${(limit.page - 1) * PAGE_SIZE}`;
     const result = await sql<TimelineRow>`
+      WITH chosen AS (
+        SELECT cv.entry_id, cv.version, cv.occurred_from, e.entry_number
+        FROM diary_entry_versions cv
+        JOIN diary_entries e ON e.organisation_id = cv.organisation_id AND e.entry_id = cv.entry_id
+        LEFT JOIN diary_entry_redactions r ON r.organisation_id = cv.organisation_id AND r.entry_id = cv.entry_id
+        WHERE ${this.filterConditions(organisationId, caseId, query, withRedacted)}
+        ORDER BY cv.occurred_from ${direction}, e.entry_number ${direction}
+        ${paging}
+      )
       SELECT e.entry_id, e.entry_number, e.origin, e.recorded_at, recorder.display_name AS recorder,
         cv.version, cv.occurred_from, cv.occurred_to, cv.behaviours, cv.reported_to_police,
         p.name AS perpetrator_name,
         CASE WHEN r.entry_id IS NULL THEN cv.details_sealed END AS details_sealed,
-        r.redacted_at, redactor.display_name AS redactor, r.reason_sealed,
-        count(*) OVER () AS total
-      FROM diary_entries e
-      CROSS JOIN LATERAL (
-        SELECT v.version, v.occurred_from, v.occurred_to, v.behaviours, v.reported_to_police, v.perpetrator_id,
-          v.details_sealed
-        FROM diary_entry_versions v
-        WHERE v.organisation_id = e.organisation_id AND v.entry_id = e.entry_id
-        ORDER BY v.version DESC LIMIT 1
-      ) cv
-      LEFT JOIN diary_entry_redactions r ON r.organisation_id = e.organisation_id AND r.entry_id = e.entry_id
+        r.redacted_at, redactor.display_name AS redactor, r.reason_sealed
+      FROM chosen
+      JOIN diary_entry_versions cv
+        ON cv.organisation_id = ${organisationId} AND cv.entry_id = chosen.entry_id AND cv.version = chosen.version
+      JOIN diary_entries e ON e.organisation_id = cv.organisation_id AND e.entry_id = cv.entry_id
+      LEFT JOIN diary_entry_redactions r ON r.organisation_id = cv.organisation_id AND r.entry_id = cv.entry_id
       LEFT JOIN users recorder ON recorder.organisation_id = e.organisation_id AND recorder.user_id = e.recorded_by
       LEFT JOIN users redactor ON redactor.organisation_id = r.organisation_id AND redactor.user_id = r.redacted_by
-      LEFT JOIN perpetrators p ON p.organisation_id = e.organisation_id AND p.perpetrator_id = cv.perpetrator_id
-      WHERE ${sql.join(conditions, sql` AND `)}
-      ORDER BY cv.occurred_from ${direction}, e.entry_number ${direction}
-      ${paging}
+      LEFT JOIN perpetrators p ON p.organisation_id = cv.organisation_id AND p.perpetrator_id = cv.perpetrator_id
+      ORDER BY chosen.occurred_from ${direction}, chosen.entry_number ${direction}
     `.execute(trx);
     return result.rows;
   }
@@ -393,13 +470,10 @@ export class DiaryService {
       const filtered = Boolean(
         query.behaviour || query.perpetratorId || query.reported || query.from || query.to,
       );
-      let page = query.page;
-      let rows = await this.timelineRows(trx, session.organisationId, caseId, query, { page }, !filtered);
-      if (!rows.length && page > 1) {
-        page = 1;
-        rows = await this.timelineRows(trx, session.organisationId, caseId, query, { page }, !filtered);
-      }
-      const total = Number(rows[0]?.total ?? 0);
+      const total = await this.countMatching(trx, session.organisationId, caseId, query, !filtered);
+      const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+      const page = Math.min(query.page, pages);
+      const rows = await this.timelineRows(trx, session.organisationId, caseId, query, { page }, !filtered);
       const evidence = await this.evidenceCounts(
         trx,
         session.organisationId,
@@ -411,10 +485,13 @@ export class DiaryService {
         filtered,
       });
       return {
+        caseId,
+        reference: kase.reference,
+        perpetrators: await this.choices(trx, session.organisationId, caseId),
         entries: rows.map((row) => this.toTimelineEntry(row, caseId, kase.key, evidence)),
         total,
         page,
-        pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
+        pages,
       };
     });
   }
@@ -460,8 +537,11 @@ export class DiaryService {
       );
       await this.audit(trx, session, kase, 'diary.searched', { found: matched.length, page });
       return {
+        caseId,
+        reference: kase.reference,
+        perpetrators: await this.choices(trx, session.organisationId, caseId),
         entries: shown.map(({ row, details }) =>
-          this.toTimelineEntry({ ...row, total: '0' }, caseId, kase.key, evidence, details),
+          this.toTimelineEntry(row, caseId, kase.key, evidence, details),
         ),
         total: matched.length,
         page,
