@@ -1,3 +1,4 @@
+import type { DiaryOrigin } from '../../db/schema.ts';
 import { formatDateTime } from '../../platform/http/views.ts';
 import { ACCOUNT_KINDS, type TimelineQuery } from './diary.schema.ts';
 import type { CasePerpetratorChoice, EntryVersion, IdentifierMatch, TimelineEntry } from './diary.service.ts';
@@ -204,6 +205,11 @@ export function redactedText(
 
 const ORIGIN_TEXT = { staff: 'on the client’s behalf', victim: 'by the client', import: 'imported' } as const;
 
+/** Who recorded an entry, how, and when (server time): "Recorded by Casey Worker on the client’s behalf, …". */
+export function recordedText(entry: { recordedBy: string; origin: DiaryOrigin; recordedAt: Date }): string {
+  return `Recorded by ${entry.recordedBy} ${ORIGIN_TEXT[entry.origin]}, ${formatDateTime(entry.recordedAt)}`;
+}
+
 export type TimelineCard =
   | {
       redacted: false;
@@ -238,7 +244,7 @@ export function timelineCards(entries: TimelineEntry[]): TimelineCard[] {
       description: firstLines(entry.description),
       perpetrator: entry.perpetratorName ?? 'Not recorded',
       reported: entry.reportedToPolice ? 'Reported to the police' : 'Not reported to the police',
-      recorded: `Recorded by ${entry.recordedBy} ${ORIGIN_TEXT[entry.origin]}, ${formatDateTime(entry.recordedAt)}`,
+      recorded: recordedText(entry),
       corrected: entry.versions > 1 ? `Corrected (${entry.versions} versions)` : null,
       evidence:
         entry.evidenceFiles === 1 ? '1 evidence file' : `${entry.evidenceFiles || 'No'} evidence files`,

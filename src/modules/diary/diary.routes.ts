@@ -8,7 +8,6 @@ import {
   takeSubmissionId,
   type FormErrors,
 } from '../../platform/http/forms.ts';
-import { formatDateTime } from '../../platform/http/views.ts';
 import { NotFoundError, signedIn, type Route, uuidParam } from '../../platform/http/routing.ts';
 import { can } from '../../platform/permissions.ts';
 import { paths } from '../../paths.ts';
@@ -21,6 +20,7 @@ import {
   matchTexts,
   momentValues,
   queryString,
+  recordedText,
   redactedText,
   timelineCards,
   versionRows,
@@ -240,7 +240,7 @@ export function diaryRoutes(services: Services): Route[] {
           entry: {
             entryId: entry.entryId,
             number: entry.entryNumber,
-            recorded: `${entry.recordedBy}, ${formatDateTime(entry.recordedAt)}`,
+            recorded: recordedText(entry),
             evidenceFiles: entry.evidenceFiles,
           },
           redacted: entry.redaction ? redactedText(entry.entryNumber, entry.redaction) : null,

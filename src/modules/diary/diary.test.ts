@@ -141,7 +141,7 @@ describe('the stalking diary', () => {
     assert.match(full.body, /data-qa="when">5 October 2026, 7:30pm</);
     assert.match(full.body, /data-qa="witnesses">Her sister saw the messages</);
     assert.match(full.body, /data-qa="account">07700 900456 \(phone number\)</);
-    assert.match(full.body, /data-qa="recorded">Casey Worker, /);
+    assert.match(full.body, /data-qa="recorded">Recorded by Casey Worker on the client’s behalf, /);
 
     const newest = await browser.get(`/cases/${caseId}/diary`);
     assert.equal(newest.statusCode, 200);
@@ -420,6 +420,14 @@ describe('the stalking diary', () => {
       (await browser.get(location(unmarked))).body,
       /Matches a phone number/,
       'only what the recorder marks is matched',
+    );
+    const elsewhere = await givenCase(test, manager, robin);
+    await givenPerpetrator(test, manager, elsewhere.caseId, { name: 'Jo Other', phones: ['07700 900777'] });
+    const notLinked = await record(browser, caseId, fullForm({ accountUsed: '07700 900777' }));
+    assert.doesNotMatch(
+      (await browser.get(location(notLinked))).body,
+      /Jo Other/,
+      'a perpetrator on another case is not named here',
     );
   });
 
