@@ -23,6 +23,7 @@ import { can } from './platform/permissions.ts';
 import { setupRoutes } from './modules/setup/setup.routes.ts';
 import { signInRoutes } from './modules/sign-in/sign-in.routes.ts';
 import { staffRoutes } from './modules/staff/staff.routes.ts';
+import { diaryRoutes } from './modules/diary/diary.routes.ts';
 import { assetsPlugin } from './platform/http/assets.ts';
 import { errorsPlugin } from './platform/http/errors.ts';
 import { registerRoutes } from './platform/http/routing.ts';
@@ -123,6 +124,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...perpetratorRoutes(services),
     ...settingsRoutes(services),
     ...searchRoutes(services),
+    ...diaryRoutes(services),
   ]);
   return app;
 }

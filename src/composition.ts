@@ -21,6 +21,7 @@ import { SearchService } from './modules/search/search.service.ts';
 import { TriageService } from './modules/referrals/triage.service.ts';
 import { PerpetratorService } from './modules/perpetrators/perpetrators.service.ts';
 import { ClientService } from './modules/clients/clients.service.ts';
+import { DiaryService } from './modules/diary/diary.service.ts';
 
 /** The composition root: every service built from the database, the clock and the master key. No container. */
 export function createServices(deps: {
@@ -62,6 +63,7 @@ export function createServices(deps: {
       mailer: deps.mailer ?? null,
       publicUrl: deps.publicUrl,
     }),
+    diary: new DiaryService({ db, clock, keys }),
     /** Limits on the public forms, per client address, over an hour. */
     publicFormLimiter: new RateLimiter(db, clock, deps.masterKey, HOUR),
   };

@@ -61,6 +61,16 @@ export const paths = {
   perpetrator: (perpetratorId = ':perpetratorId') => `/perpetrators/${perpetratorId}`,
   perpetratorAlerts: '/perpetrators/alerts',
   perpetratorAlertAcknowledge: (alertId = ':alertId') => `/perpetrators/alerts/${alertId}/acknowledge`,
+  caseDiary: (caseId = ':caseId') => `/cases/${caseId}/diary`,
+  caseDiarySearch: (caseId = ':caseId') => `/cases/${caseId}/diary/search`,
+  caseDiaryNew: (caseId = ':caseId') => `/cases/${caseId}/diary/new`,
+  caseDiaryNewQuick: (caseId = ':caseId') => `/cases/${caseId}/diary/new-quick`,
+  diaryEntry: (caseId = ':caseId', entryId = ':entryId') => `/cases/${caseId}/diary/${entryId}`,
+  diaryEntryCorrect: (caseId = ':caseId', entryId = ':entryId') =>
+    `/cases/${caseId}/diary/${entryId}/correct`,
+  diaryEntryRedact: (caseId = ':caseId', entryId = ':entryId') => `/cases/${caseId}/diary/${entryId}/redact`,
+  diaryEntryEvidence: (caseId = ':caseId', entryId = ':entryId') =>
+    `/cases/${caseId}/diary/${entryId}/evidence`,
   publicReferral: {
     start: (code = ':code') => `/r/${code}`,
     question: (code = ':code', step = ':step') => `/r/${code}/${step}`,

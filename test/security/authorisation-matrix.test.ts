@@ -15,6 +15,7 @@ import {
 } from '../support/app.ts';
 import { givenCase, givenReferral } from '../support/referrals.ts';
 import { givenPerpetrator, givenSerialAlert } from '../support/perpetrators.ts';
+import { givenDiaryEntry } from '../support/diary.ts';
 
 /**
  * Walks every route the app registers, as every role and as someone not signed in, and compares the status
@@ -123,6 +124,10 @@ describe('authorisation matrix and security headers', () => {
         });
         if (referral.kind !== 'ok' || referral.value.kind !== 'recorded') throw new Error('no referral on');
         concrete = concrete.replace(':onwardReferralId', referral.value.id);
+      }
+      if (concrete.includes(':entryId')) {
+        const { entryId } = await givenDiaryEntry(test, lookup.session, outcome.caseId);
+        concrete = concrete.replace(':entryId', entryId);
       }
       if (concrete.includes(':dependantId')) {
         const dependantId = crypto.randomUUID();

@@ -50,6 +50,7 @@ import type { NewContact } from './casework.service.ts';
 import { onwardReferralCards, serviceRows } from './support-view.ts';
 import { relationshipText, riskFactorText } from '../perpetrators/perpetrator-view.ts';
 import { inScope, recorded } from './case-results.ts';
+import { diarySummary } from '../diary/diary-view.ts';
 
 /** Tasks due within this many days (today included) are called out on the caseload. */
 const DUE_SOON_DAYS = 7;
@@ -226,8 +227,8 @@ export function caseRoutes(services: Services): Route[] {
     const role = session.user.role;
     const canAllocate = can(role, 'case:allocate') && record.status !== 'closed';
     const caseId = record.caseId;
-    const [loads, contacts, notes, tasks, statusChanges, given, referredOn, perpetrators] = await Promise.all(
-      [
+    const [loads, contacts, notes, tasks, statusChanges, given, referredOn, perpetrators, diary] =
+      await Promise.all([
         services.cases.caseworkers(session),
         services.casework.contacts(session, caseId).then(inScope),
         services.casework.notes(session, caseId).then(inScope),
@@ -236,8 +237,8 @@ export function caseRoutes(services: Services): Route[] {
         services.casework.services(session, caseId).then(inScope),
         services.casework.onwardReferrals(session, caseId).then(inScope),
         services.perpetrators.listForCase(session, caseId),
-      ],
-    );
+        services.diary.summary(session, caseId).then(inScope),
+      ]);
     const done = (request.query as { done?: string }).done;
     const values = form.values;
     return reply.code(form.errors ? 400 : 200).render('cases/case.njk', {
@@ -272,6 +273,7 @@ export function caseRoutes(services: Services): Route[] {
           }))
         : null,
       canAddPerpetrator: can(role, 'perpetrator:manage'),
+      diary: diarySummary(diary),
       values,
       taskForm: {
         submissionId: randomUUID(),

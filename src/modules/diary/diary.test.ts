@@ -1,0 +1,476 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { LightMyRequestResponse } from 'fastify';
+import {
+  buildTestApp,
+  givenOrganisation,
+  givenStaff,
+  TestBrowser,
+  type StaffCredentials,
+  type TestApp,
+} from '../../../test/support/app.ts';
+import { givenDiaryEntry, incidentFacts } from '../../../test/support/diary.ts';
+import { errorSummary, submissionIdIn } from '../../../test/support/forms.ts';
+import { givenPerpetrator } from '../../../test/support/perpetrators.ts';
+import { givenCase, sessionFor } from '../../../test/support/referrals.ts';
+import { DiaryService } from './diary.service.ts';
+
+describe('the stalking diary', () => {
+  let test: TestApp;
+  let manager: StaffCredentials;
+  let casey: StaffCredentials;
+  let robin: StaffCredentials;
+
+  before(async () => {
+    test = await buildTestApp();
+    const admin = await givenOrganisation(test);
+    manager = await givenStaff(test, admin.organisationId, 'manager', { displayName: 'Morgan Manager' });
+    casey = await givenStaff(test, admin.organisationId, 'caseworker', { displayName: 'Casey Worker' });
+    robin = await givenStaff(test, admin.organisationId, 'caseworker', { displayName: 'Robin Worker' });
+  });
+  after(async () => test.close());
+
+  async function signedIn(user: StaffCredentials): Promise<TestBrowser> {
+    const browser = new TestBrowser(test);
+    await browser.signIn(user);
+    return browser;
+  }
+
+  /** A full form's answers for an incident at a fixed moment in the past (UK time). */
+  function fullForm(overrides: Record<string, string | string[]> = {}): Record<string, string | string[]> {
+    return {
+      whenKind: 'exact',
+      'occurredOn-day': '5',
+      'occurredOn-month': '10',
+      'occurredOn-year': '2026',
+      occurredTime: '19:30',
+      behaviours: ['messages', 'threats'],
+      description: 'Twelve texts in an hour asking where she was.\nThe last one said he would find her.',
+      location: 'At home',
+      latitude: '',
+      longitude: '',
+      channel: 'text_message',
+      accountKind: 'phone',
+      accountUsed: '07700 900456',
+      accountPlatform: '',
+      impacts: ['fear_of_violence'],
+      impactInWords: 'She did not sleep that night',
+      witnesses: 'Her sister saw the messages',
+      evidenceSaved: 'Screenshots on her phone',
+      reportedToPolice: 'no',
+      policeOfficer: '',
+      crimeReference: '',
+      perpetratorId: '',
+      ...overrides,
+    };
+  }
+
+  async function record(
+    browser: TestBrowser,
+    caseId: string,
+    form: Record<string, string | string[]>,
+    path = `/cases/${caseId}/diary/new`,
+  ): Promise<LightMyRequestResponse> {
+    const page = await browser.get(path);
+    assert.equal(page.statusCode, 200);
+    return browser.post(`/cases/${caseId}/diary`, {
+      ...form,
+      submissionId: submissionIdIn(page.body, 'entry-form'),
+    });
+  }
+
+  const entriesOn = (body: string) =>
+    [...body.matchAll(/data-qa="diary-entry" data-entry="(\d+)"/g)].map((match) => Number(match[1]));
+  const location = (response: LightMyRequestResponse) => String(response.headers.location);
+
+  async function auditDetails(reference: string, action: string) {
+    return test.database.ownerDb
+      .selectFrom('audit_events')
+      .select(['details'])
+      .where('record_id', '=', reference)
+      .where('action', '=', action)
+      .execute();
+  }
+
+  it('records a quick entry and a full one, and shows both on the timeline in either order', async () => {
+    const { caseId, reference } = await givenCase(test, manager, { holder: casey });
+    const browser = await signedIn(casey);
+
+    const casePage = await browser.get(`/cases/${caseId}`);
+    assert.match(casePage.body, /data-qa="diary-summary">Nothing recorded in the diary yet\./);
+    assert.match(casePage.body, new RegExp(`href="/cases/${caseId}/diary/new-quick"`));
+
+    const quick = await browser.get(`/cases/${caseId}/diary/new-quick`);
+    assert.equal(quick.statusCode, 200);
+    assert.match(quick.body, /<title>Record an incident quickly – /);
+    assert.doesNotMatch(quick.body, /name="witnesses"/, 'the quick form asks only the essentials');
+    const now = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Europe/London',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }).format(test.clock.now());
+    assert.match(
+      quick.body,
+      new RegExp(`name="occurredTime" type="text" value="${now}"`),
+      'now is filled in',
+    );
+    const day = /name="occurredOn-day" type="text" value="(\d+)"/.exec(quick.body)?.[1];
+    const month = /name="occurredOn-month" type="text" value="(\d+)"/.exec(quick.body)?.[1];
+    const year = /name="occurredOn-year" type="text" value="(\d+)"/.exec(quick.body)?.[1];
+    assert.ok(day && month && year, 'today is filled in');
+
+    const quickSaved = await browser.post(`/cases/${caseId}/diary`, {
+      submissionId: submissionIdIn(quick.body, 'entry-form'),
+      whenKind: 'exact',
+      form: 'quick',
+      'occurredOn-day': day,
+      'occurredOn-month': month,
+      'occurredOn-year': year,
+      occurredTime: now,
+      behaviours: 'turning_up_home',
+      description: 'He was outside the house again when she got back',
+    });
+    assert.equal(quickSaved.statusCode, 303);
+    const quickEntry = await browser.get(location(quickSaved));
+    assert.match(quickEntry.body, /Incident recorded/);
+    assert.match(quickEntry.body, /<title>Diary entry 1 – /);
+
+    const fullSaved = await record(browser, caseId, fullForm());
+    assert.equal(fullSaved.statusCode, 303);
+    const full = await browser.get(location(fullSaved));
+    assert.match(full.body, /data-qa="when">5 October 2026, 7:30pm</);
+    assert.match(full.body, /data-qa="witnesses">Her sister saw the messages</);
+    assert.match(full.body, /data-qa="account">07700 900456 \(phone number\)</);
+    assert.match(full.body, /data-qa="recorded">Recorded by Casey Worker on the client’s behalf, /);
+
+    const newest = await browser.get(`/cases/${caseId}/diary`);
+    assert.equal(newest.statusCode, 200);
+    assert.deepEqual(entriesOn(newest.body), [1, 2], 'the incident that happened today comes first');
+    assert.match(newest.body, /data-qa="when">5 October 2026, 7:30pm</);
+    assert.match(newest.body, /govuk-tag--grey">Threats</);
+    assert.match(newest.body, /Recorded by Casey Worker on the client’s behalf, /);
+    assert.match(newest.body, /No evidence files/);
+    const oldest = await browser.get(`/cases/${caseId}/diary?order=oldest`);
+    assert.deepEqual(entriesOn(oldest.body), [2, 1]);
+
+    const again = await browser.get(`/cases/${caseId}`);
+    assert.match(again.body, /data-qa="diary-summary">2 entries\. The latest incident happened on /);
+    assert.deepEqual(
+      (await auditDetails(reference, 'diary.entry_recorded')).map((row) => row.details),
+      [{ entry: 1 }, { entry: 2 }],
+    );
+  });
+
+  it('records a range when the client is not sure of the time, and refuses impossible answers, keeping them', async () => {
+    const { caseId } = await givenCase(test, manager, { holder: casey });
+    const browser = await signedIn(casey);
+    const page = await browser.get(`/cases/${caseId}/diary/new`);
+    const submissionId = submissionIdIn(page.body, 'entry-form');
+
+    const future = new Date(test.clock.now().getTime() + 2 * 24 * 3600_000);
+    const wrong = await browser.post(`/cases/${caseId}/diary`, {
+      ...fullForm({
+        'occurredOn-year': String(future.getUTCFullYear() + 1),
+        behaviours: [],
+        latitude: '95',
+        longitude: '1',
+        accountKind: 'email',
+        accountUsed: 'not an email',
+        description: 'He left flowers on the car',
+      }),
+      submissionId,
+    });
+    assert.equal(wrong.statusCode, 400);
+    assert.match(wrong.body, /<title>Error: Record an incident – /);
+    assert.deepEqual(errorSummary(wrong.body), [
+      'The date and time it happened must be now or in the past',
+      'Select at least one thing that happened',
+      'Latitude must be a number between -90 and 90',
+      'Enter an email address in the right format, like name@example.com',
+    ]);
+    assert.match(wrong.body, /He left flowers on the car/, 'the description is kept');
+    assert.match(wrong.body, /value="not an email"/, 'the account is kept');
+    assert.equal(submissionIdIn(wrong.body, 'entry-form'), submissionId, 'the same form goes again');
+
+    const backwards = await browser.post(`/cases/${caseId}/diary`, {
+      ...fullForm({
+        whenKind: 'range',
+        'occurredUntil-day': '4',
+        'occurredUntil-month': '10',
+        'occurredUntil-year': '2026',
+        occurredUntilTime: '08:00',
+      }),
+      submissionId,
+    });
+    assert.deepEqual(errorSummary(backwards.body), [
+      'The latest it could have been must be after the earliest',
+    ]);
+    const unreal = await browser.post(`/cases/${caseId}/diary`, {
+      ...fullForm({ 'occurredOn-day': '31', 'occurredOn-month': '9', occurredTime: '25:00' }),
+      submissionId,
+    });
+    assert.deepEqual(errorSummary(unreal.body), [
+      'The date it happened must be a real date',
+      'Enter the time as hours and minutes, like 14:30',
+    ]);
+
+    const range = await browser.post(`/cases/${caseId}/diary`, {
+      ...fullForm({
+        whenKind: 'range',
+        'occurredOn-day': '3',
+        occurredTime: '22:00',
+        'occurredUntil-day': '4',
+        'occurredUntil-month': '10',
+        'occurredUntil-year': '2026',
+        occurredUntilTime: '07:00',
+        behaviours: 'property',
+        description: 'Tyres let down overnight',
+      }),
+      submissionId,
+    });
+    assert.equal(range.statusCode, 303);
+    const entry = await browser.get(location(range));
+    assert.match(entry.body, /Between 3 October 2026, 10:00pm and 4 October 2026, 7:00am/);
+  });
+
+  it('makes one entry however often the same form is sent', async () => {
+    const { caseId } = await givenCase(test, manager, { holder: casey });
+    const browser = await signedIn(casey);
+    const page = await browser.get(`/cases/${caseId}/diary/new`);
+    const form = { ...fullForm(), submissionId: submissionIdIn(page.body, 'entry-form') };
+    const first = await browser.post(`/cases/${caseId}/diary`, form);
+    const second = await browser.post(`/cases/${caseId}/diary`, form);
+    assert.equal(first.statusCode, 303);
+    assert.equal(location(second), location(first));
+    const timeline = await browser.get(`/cases/${caseId}/diary`);
+    assert.deepEqual(entriesOn(timeline.body), [1]);
+  });
+
+  it('filters by behaviour, perpetrator, police and dates', async () => {
+    const { caseId } = await givenCase(test, manager, { holder: casey });
+    const perpetratorId = await givenPerpetrator(test, manager, caseId, { name: 'Casey Marlowe' });
+    const session = await sessionFor(test, casey);
+    await givenDiaryEntry(test, session, caseId, {
+      occurredFrom: new Date('2026-09-01T10:00:00Z'),
+      behaviours: ['following'],
+    });
+    await givenDiaryEntry(test, session, caseId, {
+      occurredFrom: new Date('2026-09-15T10:00:00Z'),
+      behaviours: ['messages'],
+      reportedToPolice: true,
+      perpetratorId,
+    });
+    await givenDiaryEntry(test, session, caseId, {
+      occurredFrom: new Date('2026-10-01T10:00:00Z'),
+      behaviours: ['messages', 'threats'],
+    });
+    const browser = await signedIn(casey);
+    const shown = async (query: string) =>
+      entriesOn((await browser.get(`/cases/${caseId}/diary?${query}`)).body);
+    assert.deepEqual(await shown('behaviour=messages'), [3, 2]);
+    assert.deepEqual(await shown('behaviour=following'), [1]);
+    assert.deepEqual(await shown('reported=yes'), [2]);
+    assert.deepEqual(await shown('reported=no&order=oldest'), [1, 3]);
+    assert.deepEqual(await shown(`perpetratorId=${perpetratorId}`), [2]);
+    assert.deepEqual(await shown('from=2026-09-10&to=2026-09-30'), [2]);
+    assert.deepEqual(await shown('behaviour=violence'), []);
+    const page = await browser.get(`/cases/${caseId}/diary?perpetratorId=${perpetratorId}`);
+    assert.match(page.body, /data-qa="perpetrator">Casey Marlowe</);
+    assert.match(page.body, /data-qa="reported">Reported to the police</);
+  });
+
+  it('searches the words of the case’s entries without putting them in an address or the audit trail', async () => {
+    const { caseId, reference } = await givenCase(test, manager, { holder: casey });
+    const session = await sessionFor(test, casey);
+    await givenDiaryEntry(test, session, caseId, {
+      details: { ...incidentFacts().details, description: 'Left a BOUQUET of lilies on the doorstep' },
+    });
+    await givenDiaryEntry(test, session, caseId, {
+      details: { ...incidentFacts().details, description: 'Rang nine times', witnesses: 'Neighbour Priya' },
+    });
+    const browser = await signedIn(casey);
+    await browser.get(`/cases/${caseId}/diary`);
+
+    const found = await browser.post(`/cases/${caseId}/diary/search`, { words: 'bouquet' });
+    assert.equal(found.statusCode, 200);
+    assert.deepEqual(entriesOn(found.body), [1]);
+    assert.match(found.body, /1 entry matches your search/);
+    assert.deepEqual(
+      entriesOn((await browser.post(`/cases/${caseId}/diary/search`, { words: 'priya' })).body),
+      [2],
+    );
+    const missing = await browser.post(`/cases/${caseId}/diary/search`, { words: 'tulips' });
+    assert.deepEqual(entriesOn(missing.body), []);
+    assert.match(missing.body, /No entries match/);
+
+    for (const href of [...found.body.matchAll(/(?:href|action)="([^"]+)"/g)].map((match) => match[1]!))
+      assert.doesNotMatch(href.toLowerCase(), /bouquet/, `${href} carries no search words`);
+    const searched = await auditDetails(reference, 'diary.searched');
+    assert.equal(searched.length, 3);
+    assert.doesNotMatch(JSON.stringify(searched), /bouquet|priya|tulips/i);
+    assert.deepEqual(searched[0]!.details, { found: 1, page: 1 });
+  });
+
+  it('corrects an entry as a new version with its reason, and shows what changed', async () => {
+    const { caseId, reference } = await givenCase(test, manager, { holder: casey });
+    const browser = await signedIn(casey);
+    const saved = await record(browser, caseId, fullForm());
+    const entryPath = location(saved).split('?')[0]!;
+
+    const form = await browser.get(`${entryPath}/correct`);
+    assert.equal(form.statusCode, 200);
+    assert.match(form.body, /Her sister saw the messages/, 'the form starts from what the entry says');
+    assert.match(form.body, /name="version" value="1"/);
+
+    const answers = {
+      ...fullForm({ occurredTime: '20:15', witnesses: 'Her sister and a neighbour' }),
+      version: '1',
+    };
+    const noReason = await browser.post(`${entryPath}/correct`, answers);
+    assert.equal(noReason.statusCode, 400);
+    assert.deepEqual(errorSummary(noReason.body), ['Enter why the entry is being corrected']);
+    assert.match(noReason.body, /Her sister and a neighbour/);
+
+    const corrected = await browser.post(`${entryPath}/correct`, {
+      ...answers,
+      reason: 'She checked her phone for the time',
+    });
+    assert.equal(corrected.statusCode, 303);
+    const twice = await browser.post(`${entryPath}/correct`, {
+      ...answers,
+      reason: 'She checked her phone for the time',
+    });
+    assert.match(location(twice), /done=changed_since/, 'a second click adds no third version');
+
+    const entry = await browser.get(entryPath);
+    assert.match(entry.body, /data-qa="when">5 October 2026, 8:15pm</);
+    assert.match(entry.body, /Corrected: 2 versions/);
+    const latest = entry.body.split('data-version="2"')[1]!.split('data-version="1"')[0]!;
+    assert.match(latest, /Casey Worker, /);
+    assert.match(latest, /She checked her phone for the time/);
+    const changes = [
+      ...latest.matchAll(
+        /data-qa="change">\s*<th[^>]*>([^<]+)<\/th>\s*<td[^>]*><del>([^<]*)<\/del><\/td>\s*<td[^>]*><ins>([^<]*)<\/ins>/g,
+      ),
+    ].map((match) => [match[1], match[2], match[3]]);
+    assert.deepEqual(changes, [
+      ['When it happened', '5 October 2026, 7:30pm', '5 October 2026, 8:15pm'],
+      ['Witnesses', 'Her sister saw the messages', 'Her sister and a neighbour'],
+    ]);
+
+    const timeline = await browser.get(`/cases/${caseId}/diary`);
+    assert.match(timeline.body, /Corrected \(2 versions\)/);
+    assert.deepEqual(
+      (await auditDetails(reference, 'diary.entry_corrected')).map((row) => row.details),
+      [{ entry: 1, version: 2 }],
+    );
+  });
+
+  it('redacts an entry with a reason: the timeline shows who, when and why, and none of what it said', async () => {
+    const { caseId, reference } = await givenCase(test, manager, { holder: casey });
+    const session = await sessionFor(test, casey);
+    const { entryId } = await givenDiaryEntry(test, session, caseId, {
+      details: { ...incidentFacts().details, description: 'Recorded on the wrong client by mistake' },
+    });
+    await givenDiaryEntry(test, session, caseId);
+    const browser = await signedIn(casey);
+
+    const form = await browser.get(`/cases/${caseId}/diary/${entryId}/redact`);
+    assert.equal(form.statusCode, 200);
+    const empty = await browser.post(`/cases/${caseId}/diary/${entryId}/redact`, { reason: ' ' });
+    assert.equal(empty.statusCode, 400);
+    assert.deepEqual(errorSummary(empty.body), ['Enter why the entry is being redacted']);
+    const done = await browser.post(`/cases/${caseId}/diary/${entryId}/redact`, {
+      reason: 'Belongs to another case',
+    });
+    assert.equal(done.statusCode, 303);
+
+    const timeline = await browser.get(`/cases/${caseId}/diary`);
+    assert.match(timeline.body, /Entry 1 was redacted on [^<]+ by Casey Worker: Belongs to another case/);
+    assert.doesNotMatch(timeline.body, /wrong client/);
+    assert.deepEqual(entriesOn(timeline.body), [2, 1]);
+    const entry = await browser.get(`/cases/${caseId}/diary/${entryId}`);
+    assert.doesNotMatch(entry.body, /wrong client/);
+    assert.doesNotMatch(entry.body, /Correct this entry/);
+    assert.equal((await browser.get(`/cases/${caseId}/diary/${entryId}/correct`)).statusCode, 303);
+    const casePage = await browser.get(`/cases/${caseId}`);
+    assert.match(casePage.body, /data-qa="diary-summary">1 entry\./);
+    assert.deepEqual(
+      (await auditDetails(reference, 'diary.entry_redacted')).map((row) => row.details),
+      [{ entry: 1 }],
+    );
+  });
+
+  it('shows when a phone number in an entry matches one recorded for the case’s perpetrator', async () => {
+    const { caseId } = await givenCase(test, manager, { holder: casey });
+    await givenPerpetrator(test, manager, caseId, { name: 'Casey Marlowe', phones: ['07700 900123'] });
+    const browser = await signedIn(casey);
+    const matching = await record(browser, caseId, fullForm({ accountUsed: '+44 7700 900123' }));
+    const entry = await browser.get(location(matching));
+    assert.match(entry.body, /Matches a phone number recorded for Casey Marlowe/);
+
+    const other = await record(browser, caseId, fullForm({ accountUsed: '07700 900999' }));
+    assert.doesNotMatch((await browser.get(location(other))).body, /Matches a phone number/);
+    const unmarked = await record(
+      browser,
+      caseId,
+      fullForm({ accountKind: 'other', accountUsed: '07700 900123' }),
+    );
+    assert.doesNotMatch(
+      (await browser.get(location(unmarked))).body,
+      /Matches a phone number/,
+      'only what the recorder marks is matched',
+    );
+    const elsewhere = await givenCase(test, manager, { holder: robin });
+    await givenPerpetrator(test, manager, elsewhere.caseId, { name: 'Jo Other', phones: ['07700 900777'] });
+    const notLinked = await record(browser, caseId, fullForm({ accountUsed: '07700 900777' }));
+    assert.doesNotMatch(
+      (await browser.get(location(notLinked))).body,
+      /Jo Other/,
+      'a perpetrator on another case is not named here',
+    );
+  });
+
+  it('refuses a caseworker whose caseload the case is not on', async () => {
+    const { caseId } = await givenCase(test, manager, { holder: casey });
+    const { entryId } = await givenDiaryEntry(test, await sessionFor(test, casey), caseId);
+    const browser = await signedIn(robin);
+    for (const path of [
+      `/cases/${caseId}/diary`,
+      `/cases/${caseId}/diary/new`,
+      `/cases/${caseId}/diary/new-quick`,
+      `/cases/${caseId}/diary/${entryId}`,
+      `/cases/${caseId}/diary/${entryId}/correct`,
+      `/cases/${caseId}/diary/${entryId}/redact`,
+    ])
+      assert.equal((await browser.get(path)).statusCode, 403, path);
+    await browser.get('/');
+    const post = await browser.post(`/cases/${caseId}/diary`, {
+      ...fullForm(),
+      submissionId: crypto.randomUUID(),
+    });
+    assert.equal(post.statusCode, 403);
+    assert.equal((await browser.post(`/cases/${caseId}/diary/search`, { words: 'texts' })).statusCode, 403);
+  });
+
+  it('calls the after-record hook once per entry, in the recording transaction', async () => {
+    const { caseId } = await givenCase(test, manager, { holder: casey });
+    const seen: { caseId: string; entryId: string }[] = [];
+    const diary = new DiaryService({
+      db: test.database.db,
+      clock: test.clock,
+      keys: test.services.keys,
+      afterRecord: async (_trx, kase, entryId) => {
+        seen.push({ caseId: kase.caseId, entryId });
+      },
+    });
+    const session = await sessionFor(test, casey);
+    const submissionId = crypto.randomUUID();
+    const first = await diary.recordIncident(session, caseId, submissionId, incidentFacts());
+    const again = await diary.recordIncident(session, caseId, submissionId, incidentFacts());
+    assert.ok(first.kind === 'ok' && first.value.kind === 'recorded');
+    assert.ok(again.kind === 'ok' && again.value.kind === 'recorded' && again.value.repeat);
+    assert.deepEqual(seen, [{ caseId, entryId: first.value.entryId }]);
+  });
+});
