@@ -21,6 +21,7 @@ import { SearchService } from './modules/search/search.service.ts';
 import { TriageService } from './modules/referrals/triage.service.ts';
 import { PerpetratorService } from './modules/perpetrators/perpetrators.service.ts';
 import { ClientService } from './modules/clients/clients.service.ts';
+import { DiaryImportService } from './modules/diary/import.service.ts';
 
 /** The composition root: every service built from the database, the clock and the master key. No container. */
 export function createServices(deps: {
@@ -56,6 +57,7 @@ export function createServices(deps: {
     search: new SearchService({ db, clock, keys }),
     triage: new TriageService({ db, clock, keys, cases }),
     perpetrators: new PerpetratorService({ db, clock, keys }),
+    diaryImports: new DiaryImportService({ db, clock, keys }),
     notifications: new NotificationService({
       db,
       clock,

@@ -61,6 +61,13 @@ export const paths = {
   perpetrator: (perpetratorId = ':perpetratorId') => `/perpetrators/${perpetratorId}`,
   perpetratorAlerts: '/perpetrators/alerts',
   perpetratorAlertAcknowledge: (alertId = ':alertId') => `/perpetrators/alerts/${alertId}/acknowledge`,
+  diary: (caseId = ':caseId') => `/cases/${caseId}/diary`,
+  diaryImport: (caseId = ':caseId') => `/cases/${caseId}/diary/import`,
+  diaryImportTemplate: (caseId = ':caseId') => `/cases/${caseId}/diary/import/template.csv`,
+  diaryImportPreview: (caseId = ':caseId', importId = ':importId') =>
+    `/cases/${caseId}/diary/import/${importId}`,
+  diaryImportConfirm: (caseId = ':caseId', importId = ':importId') =>
+    `/cases/${caseId}/diary/import/${importId}/confirm`,
   publicReferral: {
     start: (code = ':code') => `/r/${code}`,
     question: (code = ':code', step = ':step') => `/r/${code}/${step}`,
