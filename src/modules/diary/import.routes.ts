@@ -92,6 +92,7 @@ export function diaryImportRoutes(services: Services): Route[] {
       handler: async (request, reply) => {
         const { session } = signedIn(request);
         const caseId = uuidParam(request, 'caseId');
+        inScope(await imports.caseInScope(session, caseId));
         const { submissionId, fields } = takeSubmissionId(formBody(request.body));
         const { csvFile, csvText, ...unexpected } = fields;
         if (Object.keys(unexpected).length > 0) throw new BadRequestError('Unexpected form fields');
@@ -154,6 +155,7 @@ export function diaryImportRoutes(services: Services): Route[] {
       handler: async (request, reply) => {
         const { session } = signedIn(request);
         const caseId = uuidParam(request, 'caseId');
+        inScope(await imports.caseInScope(session, caseId));
         const importId = uuidParam(request, 'importId');
         if (Object.keys(formBody(request.body)).length > 0)
           throw new BadRequestError('Unexpected form fields');
