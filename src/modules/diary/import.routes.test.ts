@@ -215,11 +215,18 @@ describe('Importing a diary from CSV', () => {
     assert.match(noHeadings.body, /href="#csvText"/);
     assert.match(noHeadings.body, />1\/11\/2026 he called twice<\/textarea>/);
 
-    const pasted = await postMultipart(test, browser, `/cases/${caseId}/diary/import`, [
+    const pastedForm = [
       { name: 'submissionId', value: submissionIdIn(noHeadings.body, 'import-form') },
       { name: 'csvText', value: 'Date,What happened\n1/11/2026,He called twice' },
-    ]);
+    ];
+    const pasted = await postMultipart(test, browser, `/cases/${caseId}/diary/import`, pastedForm);
     assert.equal(pasted.statusCode, 303);
+    const resent = await postMultipart(test, browser, `/cases/${caseId}/diary/import`, pastedForm);
+    assert.equal(resent.headers.location, pasted.headers.location, 'the same form sent twice is one check');
+    const checks = await inOrganisation(test.database.db, manager.organisationId, (trx) =>
+      trx.selectFrom('diary_imports').select('import_id').where('case_id', '=', caseId).execute(),
+    );
+    assert.equal(checks.length, 1);
     const preview = await browser.get(String(pasted.headers.location));
     assert.match(preview.body, /1 November 2026 \(time not known\)/);
     assert.match(preview.body, /Phone calls \(found in what happened: check it is right\)/);

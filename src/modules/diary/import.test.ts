@@ -219,6 +219,12 @@ describe('reading a diary from CSV', () => {
       assert.deepEqual(behavioursIn('followed'), ['following']);
       assert.deepEqual(behavioursIn('Turning up at their home'), ['turning_up_home']);
       assert.deepEqual(behavioursIn('social_media'), ['social_media']);
+      assert.deepEqual(behavioursIn('He was outside my office at 5'), ['turning_up_work_school']);
+      assert.deepEqual(
+        behavioursIn('He texted while I was at work'),
+        ['messages'],
+        'being at work is not him turning up',
+      );
     });
 
     it('finds the behaviour in what happened when there is no behaviour column, and says so', () => {

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { z } from 'zod';
 import { ukDate } from '../../platform/clock.ts';
-import { isoDateFrom, ukInstant } from '../cases/case-view.ts';
+import { isoDateFrom } from '../cases/case-view.ts';
 import type { IncidentFacts } from './diary-entry.ts';
 import { INCIDENT_BEHAVIOURS, type IncidentBehaviour } from './incident-types.ts';
 
@@ -160,19 +160,19 @@ export const BEHAVIOUR_WORDS: { behaviour: IncidentBehaviour; words: string[]; p
   },
   {
     behaviour: 'turning_up_home',
-    words: ['turned up at home', 'at my house', 'at my door', 'doorstep'],
+    words: ['turned up at my home', 'came to the house', 'outside my flat', 'doorstep'],
     pattern:
-      /\b(turn(ed|ing)? up at (my |the )?(home|house|flat)|at my (home|house|flat|door)|doorstep|came to (my|the) (home|house|flat|door))\b/,
+      /\b((turn(ed|ing|s)? up|came|comes|showed up|appeared|outside|knocked) (at |to |on )?(my |the |her |his |their )?(home|house|flat|door)|doorstep)\b/,
   },
   {
     behaviour: 'turning_up_work_school',
-    words: ['turned up at work', 'at my work', 'at school', 'at college'],
+    words: ['turned up at work', 'came to my school', 'outside my office'],
     pattern:
-      /\b(turn(ed|ing)? up at (my |the )?(work|office|school|college|university)|at (my )?(work|workplace|office|school|college|university))\b/,
+      /\b(turn(ed|ing|s)? up|came|comes|showed up|appeared|outside|waiting|waited) (at |to )?(my |the |her |his |their )?(work|workplace|office|school|college|university)\b/,
   },
   {
     behaviour: 'social_media',
-    words: ['social media', 'Facebook', 'Instagram', 'TikTok', 'Snapchat', 'X (Twitter)'],
+    words: ['social media', 'Facebook', 'Instagram', 'TikTok', 'Snapchat', 'Twitter'],
     pattern: /\b(social media|facebook|instagram|tiktok|snapchat|twitter|linkedin|dm|dms|dmed)\b/,
   },
   {
@@ -207,7 +207,7 @@ export const BEHAVIOUR_WORDS: { behaviour: IncidentBehaviour; words: string[]; p
   },
   {
     behaviour: 'third_parties',
-    words: ['contacted my family', 'friends', 'employer'],
+    words: ['my family', 'my friends', 'my mum', 'employer'],
     pattern:
       /\b(my (family|friends?|mum|dad|mother|father|sister|brother|employer|boss|colleagues?)|employer)\b/,
   },
@@ -602,6 +602,36 @@ function timesFrom(cell: string): { from: Time; to: Time | null } | null {
   const from = timeFrom(parts[0]!);
   const to = timeFrom(parts[1]!);
   return from && to ? { from, to } : null;
+}
+
+const londonParts = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+});
+
+/** How far UK wall-clock time is ahead of UTC at an instant (0 in GMT, an hour in BST). */
+function londonOffset(at: number): number {
+  const parts = Object.fromEntries(
+    londonParts.formatToParts(new Date(at)).map((part) => [part.type, Number(part.value)]),
+  ) as { year: number; month: number; day: number; hour: number; minute: number };
+  return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute) - at;
+}
+
+/**
+ * The instant a UK wall-clock time names, allowing for British Summer Time (as case-view's ukInstant does, with
+ * one formatter for a whole file of rows). A time the clocks skip (1:30am on the day they go forward) is read
+ * as the same time on the clock before the change.
+ */
+export function ukInstant(isoDate: string, time: Time): Date {
+  const [year, month, day] = isoDate.split('-').map(Number) as [number, number, number];
+  const wall = Date.UTC(year, month - 1, day, time.hour, time.minute);
+  const first = wall - londonOffset(wall);
+  return new Date(wall - londonOffset(first));
 }
 
 function nextDay(iso: string): string {
