@@ -270,6 +270,17 @@ describe('Importing a diary from CSV', () => {
     ]);
     assert.equal(nothing.statusCode, 400);
     assert.deepEqual(errorSummary(nothing.body), ['Choose a CSV file or paste the diary']);
+
+    browser.csrfToken = 'not-the-token';
+    const forged = await postMultipart(test, browser, `/cases/${caseId}/diary/import`, [
+      { name: 'submissionId', value: crypto.randomUUID() },
+      { name: 'csvText', value: 'Date,What happened,Behaviour\n1/11/2026,Texts,texts' },
+    ]);
+    assert.equal(forged.statusCode, 403, 'a multipart form without the page’s CSRF token is refused');
+    const kept = await inOrganisation(test.database.db, manager.organisationId, (trx) =>
+      trx.selectFrom('diary_imports').select('import_id').where('case_id', '=', caseId).execute(),
+    );
+    assert.deepEqual(kept, []);
   });
 
   it('offers the template as a CSV download with the headings only', async () => {
