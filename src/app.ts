@@ -19,6 +19,7 @@ import { publicReferralRoutes } from './modules/referrals/public-referral.routes
 import { referralsRoutes } from './modules/referrals/referrals.routes.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
 import { searchRoutes } from './modules/search/search.routes.ts';
+import { diaryImportPlugin } from './modules/diary/import.routes.ts';
 import { can } from './platform/permissions.ts';
 import { setupRoutes } from './modules/setup/setup.routes.ts';
 import { signInRoutes } from './modules/sign-in/sign-in.routes.ts';
@@ -126,5 +127,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...searchRoutes(services),
     ...diaryRoutes(services),
   ]);
+  // Its own plugin: the upload form is multipart, and only these routes accept it.
+  await app.register(diaryImportPlugin, { services });
   return app;
 }

@@ -22,6 +22,7 @@ import { TriageService } from './modules/referrals/triage.service.ts';
 import { PerpetratorService } from './modules/perpetrators/perpetrators.service.ts';
 import { ClientService } from './modules/clients/clients.service.ts';
 import { DiaryService } from './modules/diary/diary.service.ts';
+import { DiaryImportService } from './modules/diary/import.service.ts';
 
 /** The composition root: every service built from the database, the clock and the master key. No container. */
 export function createServices(deps: {
@@ -57,6 +58,7 @@ export function createServices(deps: {
     search: new SearchService({ db, clock, keys }),
     triage: new TriageService({ db, clock, keys, cases }),
     perpetrators: new PerpetratorService({ db, clock, keys }),
+    diaryImports: new DiaryImportService({ db, clock, keys }),
     notifications: new NotificationService({
       db,
       clock,

@@ -71,6 +71,12 @@ export const paths = {
   diaryEntryRedact: (caseId = ':caseId', entryId = ':entryId') => `/cases/${caseId}/diary/${entryId}/redact`,
   diaryEntryEvidence: (caseId = ':caseId', entryId = ':entryId') =>
     `/cases/${caseId}/diary/${entryId}/evidence`,
+  diaryImport: (caseId = ':caseId') => `/cases/${caseId}/diary/import`,
+  diaryImportTemplate: (caseId = ':caseId') => `/cases/${caseId}/diary/import/template.csv`,
+  diaryImportPreview: (caseId = ':caseId', importId = ':importId') =>
+    `/cases/${caseId}/diary/import/${importId}`,
+  diaryImportConfirm: (caseId = ':caseId', importId = ':importId') =>
+    `/cases/${caseId}/diary/import/${importId}/confirm`,
   publicReferral: {
     start: (code = ':code') => `/r/${code}`,
     question: (code = ':code', step = ':step') => `/r/${code}/${step}`,

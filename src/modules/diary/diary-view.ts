@@ -203,11 +203,16 @@ export function redactedText(
   return `Entry ${entryNumber} was redacted on ${formatDateTime(redaction.at)} by ${redaction.by}: ${redaction.reason}`;
 }
 
-const ORIGIN_TEXT = { staff: 'on the client’s behalf', victim: 'by the client', import: 'imported' } as const;
-
-/** Who recorded an entry, how, and when (server time): "Recorded by Casey Worker on the client’s behalf, …". */
+/**
+ * Who recorded an entry, how, and when (server time): "Recorded by Casey Worker on the client’s behalf, …", or
+ * for an entry imported from a diary kept elsewhere, who imported it and when.
+ */
 export function recordedText(entry: { recordedBy: string; origin: DiaryOrigin; recordedAt: Date }): string {
-  return `Recorded by ${entry.recordedBy} ${ORIGIN_TEXT[entry.origin]}, ${formatDateTime(entry.recordedAt)}`;
+  const when = formatDateTime(entry.recordedAt);
+  if (entry.origin === 'import')
+    return `Imported from a diary kept elsewhere by ${entry.recordedBy}, ${when}`;
+  if (entry.origin === 'victim') return `Recorded by the client, ${when}`;
+  return `Recorded by ${entry.recordedBy} on the client’s behalf, ${when}`;
 }
 
 export type TimelineCard =
