@@ -372,11 +372,14 @@ export class DiaryService {
     organisationId: string,
     caseId: string,
     query: TimelineQuery,
-    limit: { page: number } | 'all',
+    limit: { page: number } | { entryIds: string[] },
     withRedacted: boolean,
   ): Promise<TimelineRow[]> {
     const direction = sql.raw(query.order === 'oldest' ? 'ASC' : 'DESC');
-    const paging = limit === 'all' ? sql`` : sql`LIMIT ${PAGE_SIZE} OFFSET ${(limit.page - 1) * PAGE_SIZE}`;
+    const paging =
+      'page' in limit
+        ? sql`LIMIT ${PAGE_SIZE} OFFSET ${(limit.page - 1) * PAGE_SIZE}`
+        : sql`AND cv.entry_id = ANY (${limit.entryIds}::uuid[])`;
     const result = await sql<TimelineRow>`
       WITH chosen AS (
         SELECT cv.entry_id, cv.version, cv.occurred_from, e.entry_number
@@ -384,8 +387,9 @@ export class DiaryService {
         JOIN diary_entries e ON e.organisation_id = cv.organisation_id AND e.entry_id = cv.entry_id
         LEFT JOIN diary_entry_redactions r ON r.organisation_id = cv.organisation_id AND r.entry_id = cv.entry_id
         WHERE ${this.filterConditions(organisationId, caseId, query, withRedacted)}
+        ${'page' in limit ? sql`` : paging}
         ORDER BY cv.occurred_from ${direction}, e.entry_number ${direction}
-        ${paging}
+        ${'page' in limit ? paging : sql``}
       )
       SELECT e.entry_id, e.entry_number, e.origin, e.recorded_at, recorder.display_name AS recorder,
         cv.version, cv.occurred_from, cv.occurred_to, cv.behaviours, cv.reported_to_police,
@@ -508,10 +512,20 @@ export class DiaryService {
   ): Promise<InScope<TimelinePage>> {
     return this.scoped(session, caseId, async (trx, kase) => {
       const terms = words.toLocaleLowerCase('en-GB').split(/\s+/).filter(Boolean);
-      const rows = await this.timelineRows(trx, session.organisationId, caseId, query, 'all', false);
-      const matched: { row: TimelineRow; details: EntryDetails }[] = [];
+      // Every matching entry's words are opened, so only what that needs is read: the rest of the page's
+      // entries is read afterwards, for the page shown.
+      const direction = sql.raw(query.order === 'oldest' ? 'ASC' : 'DESC');
+      const { rows } = await sql<{ entry_id: string; version: number; details_sealed: Buffer }>`
+        SELECT cv.entry_id, cv.version, cv.details_sealed
+        FROM diary_entry_versions cv
+        JOIN diary_entries e ON e.organisation_id = cv.organisation_id AND e.entry_id = cv.entry_id
+        LEFT JOIN diary_entry_redactions r ON r.organisation_id = cv.organisation_id AND r.entry_id = cv.entry_id
+        WHERE ${this.filterConditions(session.organisationId, caseId, query, false)}
+        ORDER BY cv.occurred_from ${direction}, e.entry_number ${direction}
+      `.execute(trx);
+      const matched: { entryId: string; details: EntryDetails }[] = [];
       for (const row of rows) {
-        const details = openEntryDetails(kase.key, caseId, row.entry_id, row.version, row.details_sealed!);
+        const details = openEntryDetails(kase.key, caseId, row.entry_id, row.version, row.details_sealed);
         const haystack = [
           details.description,
           details.location,
@@ -525,23 +539,24 @@ export class DiaryService {
           .filter(Boolean)
           .join('\n')
           .toLocaleLowerCase('en-GB');
-        if (terms.every((term) => haystack.includes(term))) matched.push({ row, details });
+        if (terms.every((term) => haystack.includes(term))) matched.push({ entryId: row.entry_id, details });
       }
       const pages = Math.max(1, Math.ceil(matched.length / PAGE_SIZE));
       const page = Math.min(query.page, pages);
       const shown = matched.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
-      const evidence = await this.evidenceCounts(
-        trx,
-        session.organisationId,
-        shown.map(({ row }) => row.entry_id),
-      );
+      const shownIds = shown.map(({ entryId }) => entryId);
+      const detailsOf = new Map(shown.map(({ entryId, details }) => [entryId, details]));
+      const shownRows = shownIds.length
+        ? await this.timelineRows(trx, session.organisationId, caseId, query, { entryIds: shownIds }, false)
+        : [];
+      const evidence = await this.evidenceCounts(trx, session.organisationId, shownIds);
       await this.audit(trx, session, kase, 'diary.searched', { found: matched.length, page });
       return {
         caseId,
         reference: kase.reference,
         perpetrators: await this.choices(trx, session.organisationId, caseId),
-        entries: shown.map(({ row, details }) =>
-          this.toTimelineEntry(row, caseId, kase.key, evidence, details),
+        entries: shownRows.map((row) =>
+          this.toTimelineEntry(row, caseId, kase.key, evidence, detailsOf.get(row.entry_id)),
         ),
         total: matched.length,
         page,
