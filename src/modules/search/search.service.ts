@@ -92,6 +92,9 @@ export class SearchService {
     const trimmed = term.trim();
     const reference = trimmed.toUpperCase().replace(/^([A-Z0-9]{4})-?([A-Z0-9]{4})$/, '$1-$2');
     const inScope = () => casesInScope(trx, session, now);
+    // Names match with pg_trgm's % (its default threshold, 0.3), through functions that can use the trigram
+    // index under row-level security (see the name-search migration).
+    const namedClient = sql<boolean>`clients.client_id IN (SELECT vigil_clients_named(${trimmed}))`;
     const knownAs =
       kind === 'name'
         ? await clientsKnownAs(trx, session.organisationId, blindIndex(indexKey, 'name', term))
@@ -113,12 +116,9 @@ export class SearchService {
         case 'name':
           return {
             query: inScope()
-              // The % operator uses the trigram index (its threshold is pg_trgm's default, 0.3). Other names
-              // are sealed, so they match only in full (by their blind index), never fuzzily.
+              // Other names are sealed, so they match only in full (by their blind index), never fuzzily.
               .where((eb) =>
-                knownAs.length
-                  ? eb.or([sql<boolean>`clients.name % ${trimmed}`, eb('clients.client_id', 'in', knownAs)])
-                  : sql<boolean>`clients.name % ${trimmed}`,
+                knownAs.length ? eb.or([namedClient, eb('clients.client_id', 'in', knownAs)]) : namedClient,
               )
               .orderBy(sql`similarity(clients.name, ${trimmed})`, 'desc'),
             matchedOn: 'Name',
@@ -156,7 +156,7 @@ export class SearchService {
                     .whereRef('case_perpetrators.case_id', '=', 'cases.case_id')
                     .where((inner) =>
                       kind === 'name'
-                        ? sql<boolean>`perpetrators.name % ${trimmed}`
+                        ? sql<boolean>`perpetrators.perpetrator_id IN (SELECT vigil_perpetrators_named(${trimmed}))`
                         : inner.exists(
                             inner
                               .selectFrom('perpetrator_identifiers')
