@@ -36,7 +36,9 @@ export function createServices(deps: {
   const keys = new KeyRing(deps.masterKey);
   const sessions = new SessionService(db, clock);
   const throttle = new SignInThrottle(db, clock, deps.masterKey);
-  const cases = new CaseService({ db, clock, keys });
+  const teams = new TeamService({ db, clock });
+  const casework = new CaseworkService({ db, clock, keys });
+  const cases = new CaseService({ db, clock, keys, teams, casework });
   return {
     publicUrl: deps.publicUrl,
     /** The clock every service uses; handlers ask it for "now" and "today" too, so tests can move it. */
@@ -51,9 +53,9 @@ export function createServices(deps: {
     referrals: new ReferralService({ db, clock, keys }),
     settings: new SettingsService({ db, clock }),
     cases,
-    casework: new CaseworkService({ db, clock, keys }),
+    casework,
     breakGlass: new BreakGlassService({ db, clock, keys }),
-    teams: new TeamService({ db, clock }),
+    teams,
     clients: new ClientService({ db, clock, keys }),
     search: new SearchService({ db, clock, keys }),
     triage: new TriageService({ db, clock, keys, cases }),

@@ -8,6 +8,7 @@ import {
   type StaffCredentials,
   type TestApp,
 } from '../../test/support/app.ts';
+import { givenCase } from '../../test/support/perpetrators.ts';
 import { inOrganisation } from './database.ts';
 
 describe('row-level security', () => {
@@ -91,6 +92,36 @@ describe('row-level security', () => {
       /must be owner/,
     );
     await assert.rejects(sql`SET ROLE postgres`.execute(test.database.db), /permission denied/);
+  });
+
+  it('finds names by similarity only inside the organisation the transaction is set to', async () => {
+    const cases = [];
+    for (const organisationId of [north.organisationId, south.organisationId]) {
+      const manager = await givenStaff(test, organisationId, 'manager');
+      cases.push(await givenCase(test, manager, await givenStaff(test, organisationId, 'caseworker')));
+    }
+    const clients = await test.database.ownerDb
+      .selectFrom('cases')
+      .innerJoin('clients', 'clients.client_id', 'cases.client_id')
+      .select(['clients.client_id', 'clients.name', 'cases.organisation_id'])
+      .where(
+        'cases.case_id',
+        'in',
+        cases.map((c) => c.caseId),
+      )
+      .execute();
+    const northClient = clients.find((c) => c.organisation_id === north.organisationId)!;
+    assert.ok(clients.some((c) => c.organisation_id === south.organisationId && c.name === northClient.name));
+    const named = async (organisationId: string | null) => {
+      const query = sql<{ id: string }>`SELECT vigil_clients_named(${northClient.name}) AS id`;
+      const { rows } = organisationId
+        ? await inOrganisation(test.database.db, organisationId, (trx) => query.execute(trx))
+        : await query.execute(test.database.db);
+      return rows.map((row) => row.id);
+    };
+    assert.deepEqual(await named(north.organisationId), [northClient.client_id]);
+    assert.ok(!(await named(south.organisationId)).includes(northClient.client_id));
+    assert.deepEqual(await named(null), []);
   });
 
   it('keeps the per-transaction organisation from leaking into the next transaction on the same connection', async () => {

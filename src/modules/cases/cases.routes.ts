@@ -351,16 +351,11 @@ export function caseRoutes(services: Services): Route[] {
       handler: async (request, reply) => {
         const { session } = signedIn(request);
         const { view } = caseloadQuery.parse(request.query ?? {});
-        const seesTeam =
-          can(session.user.role, 'case:read_all') ||
-          Boolean((await services.teams.teamOf(session, session.user.userId))?.sharesCases);
-        if (view === 'team' && !seesTeam) throw new ForbiddenError('team caseload');
         const now = services.clock.now();
         const dueSoonThrough = ukDate(new Date(now.getTime() + (DUE_SOON_DAYS - 1) * DAY));
-        const [cases, tasks] = await Promise.all([
-          services.cases.caseload(session, view),
-          services.casework.openTasksDue(session, view, dueSoonThrough),
-        ]);
+        const page = await services.cases.caseloadPage(session, view, dueSoonThrough);
+        if (page.kind === 'forbidden') throw new ForbiddenError('team caseload');
+        const { seesTeam, cases, tasks } = page;
         const rows = caseloadRows(cases, (caseId) => paths.case(caseId));
         return reply.render('cases/caseload.njk', {
           pageTitle: view === 'team' ? 'Team cases' : 'Your caseload',

@@ -5,9 +5,12 @@ import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import type { CurrentSession } from '../../platform/auth/sessions.ts';
 import { DAY, type Clock } from '../../platform/clock.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
+import { can } from '../../platform/permissions.ts';
 import { newReference } from '../../platform/references.ts';
+import type { TeamService } from '../staff/teams.service.ts';
 import { caseAccessBasis, type CaseAccessBasis } from './case-access.ts';
 import { casesInScope } from './cases.repository.ts';
+import type { CaseworkService, TaskEntry } from './casework.service.ts';
 import { findClient, rowToClient, type Client } from './clients.repository.ts';
 
 export type CaseSummary = {
@@ -48,6 +51,10 @@ export type CaseRecord = {
 
 export type CaseworkerLoad = { userId: string; name: string; openCases: number; urgentCases: number };
 
+/** What the caseload page shows, or `forbidden` for a team view the caller may not see. */
+export type CaseloadPage =
+  { kind: 'forbidden' } | { kind: 'ok'; seesTeam: boolean; cases: CaseSummary[]; tasks: TaskEntry[] };
+
 export type CaseAccess =
   { kind: 'ok'; record: CaseRecord } | { kind: 'not_on_caseload' } | { kind: 'not_found' };
 
@@ -59,11 +66,15 @@ export class CaseService {
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly keys: KeyRing;
+  private readonly teams: TeamService;
+  private readonly casework: CaseworkService;
 
-  constructor(deps: { db: Db; clock: Clock; keys: KeyRing }) {
+  constructor(deps: { db: Db; clock: Clock; keys: KeyRing; teams: TeamService; casework: CaseworkService }) {
     this.db = deps.db;
     this.clock = deps.clock;
     this.keys = deps.keys;
+    this.teams = deps.teams;
+    this.casework = deps.casework;
   }
 
   /** Opens a case for a client in the caller's transaction (used when a referral is accepted). */
@@ -218,59 +229,82 @@ export class CaseService {
     });
   }
 
-  /** Open cases: one's own; or with `team`, every case the caller may open (see `caseVisibleTo`), unallocated first. */
-  async caseload(session: CurrentSession, scope: 'mine' | 'team'): Promise<CaseSummary[]> {
+  /**
+   * Everything the caseload page shows, in one transaction (one round trip each, rather than a transaction each):
+   * whether the caller has a team view (case:read_all, or a team that shares its cases), the open cases (see
+   * `caseloadIn`) and the open tasks due by `dueThrough` (YYYY-MM-DD). The reading is audited; a team view the
+   * caller may not have is refused before anything is read or recorded.
+   */
+  async caseloadPage(
+    session: CurrentSession,
+    scope: 'mine' | 'team',
+    dueThrough: string,
+  ): Promise<CaseloadPage> {
     return inOrganisation(this.db, session.organisationId, async (trx) => {
-      const query = casesInScope(trx, session, this.clock.now(), { ownOnly: scope === 'mine' })
-        .where('cases.status', '<>', 'closed')
-        .select((eb) => [
-          eb
-            .selectFrom('case_contacts')
-            .select((inner) => inner.fn.max('case_contacts.occurred_at').as('last'))
-            .whereRef('case_contacts.organisation_id', '=', 'cases.organisation_id')
-            .whereRef('case_contacts.case_id', '=', 'cases.case_id')
-            .as('last_contact_at'),
-          eb
-            .selectFrom('case_allocations')
-            .select('case_allocations.allocated_at')
-            .whereRef('case_allocations.organisation_id', '=', 'cases.organisation_id')
-            .whereRef('case_allocations.case_id', '=', 'cases.case_id')
-            .where('case_allocations.ended_at', 'is', null)
-            .as('allocated_at'),
-        ]);
-      const rows = await query
-        .orderBy((eb) => eb('cases.allocated_to', 'is', null), 'desc')
-        .orderBy('cases.urgent', 'desc')
-        .orderBy('cases.opened_at', 'asc')
-        .limit(1000)
-        .execute();
-      const now = this.clock.now();
+      const seesTeam =
+        can(session.user.role, 'case:read_all') ||
+        Boolean((await this.teams.teamOfIn(trx, session, session.user.userId))?.sharesCases);
+      if (scope === 'team' && !seesTeam) return { kind: 'forbidden' } as const;
+      const cases = await this.caseloadIn(trx, session, scope);
+      const tasks = await this.casework.openTasksDueIn(trx, session, scope, dueThrough);
       await appendAuditEvent(
         trx,
         {
           organisationId: session.organisationId,
           actorUserId: session.user.userId,
           action: 'case.caseload_viewed',
-          details: { scope, shown: rows.length },
+          details: { scope, shown: cases.length },
         },
         this.clock.now(),
       );
-      return rows.map((row) => ({
-        caseId: row.case_id,
-        reference: row.reference,
-        clientName: row.name,
-        status: row.status,
-        urgent: row.urgent,
-        openedAt: row.opened_at,
-        allocatedToName: row.display_name,
-        lastContactAt: row.last_contact_at,
-        allocatedAt: row.allocated_at,
-        newlyAllocated:
-          row.allocated_at !== null &&
-          now.getTime() - row.allocated_at.getTime() < NEW_CASE_DAYS * DAY &&
-          (row.last_contact_at === null || row.last_contact_at < row.allocated_at),
-      }));
+      return { kind: 'ok', seesTeam, cases, tasks } as const;
     });
+  }
+
+  /**
+   * Open cases: one's own; or with `team`, every case the caller may open (see `caseVisibleTo`), unallocated
+   * first. Not audited: `caseloadPage` records the reading.
+   */
+  async caseloadIn(trx: Trx, session: CurrentSession, scope: 'mine' | 'team'): Promise<CaseSummary[]> {
+    const query = casesInScope(trx, session, this.clock.now(), { ownOnly: scope === 'mine' })
+      .where('cases.status', '<>', 'closed')
+      .select((eb) => [
+        eb
+          .selectFrom('case_contacts')
+          .select((inner) => inner.fn.max('case_contacts.occurred_at').as('last'))
+          .whereRef('case_contacts.organisation_id', '=', 'cases.organisation_id')
+          .whereRef('case_contacts.case_id', '=', 'cases.case_id')
+          .as('last_contact_at'),
+        eb
+          .selectFrom('case_allocations')
+          .select('case_allocations.allocated_at')
+          .whereRef('case_allocations.organisation_id', '=', 'cases.organisation_id')
+          .whereRef('case_allocations.case_id', '=', 'cases.case_id')
+          .where('case_allocations.ended_at', 'is', null)
+          .as('allocated_at'),
+      ]);
+    const rows = await query
+      .orderBy((eb) => eb('cases.allocated_to', 'is', null), 'desc')
+      .orderBy('cases.urgent', 'desc')
+      .orderBy('cases.opened_at', 'asc')
+      .limit(1000)
+      .execute();
+    const now = this.clock.now();
+    return rows.map((row) => ({
+      caseId: row.case_id,
+      reference: row.reference,
+      clientName: row.name,
+      status: row.status,
+      urgent: row.urgent,
+      openedAt: row.opened_at,
+      allocatedToName: row.display_name,
+      lastContactAt: row.last_contact_at,
+      allocatedAt: row.allocated_at,
+      newlyAllocated:
+        row.allocated_at !== null &&
+        now.getTime() - row.allocated_at.getTime() < NEW_CASE_DAYS * DAY &&
+        (row.last_contact_at === null || row.last_contact_at < row.allocated_at),
+    }));
   }
 
   /** One case in full, if it is within the caller's scope; the reading is audited. */

@@ -111,7 +111,7 @@ describe('Cases', () => {
       const browser = await signedIn(casey);
       const page = await browser.get('/cases');
       assert.equal(page.statusCode, 200);
-      assert.match(page.body, /<title>Your caseload – /);
+      assert.match(page.body, /<title>Your caseload &ndash; /);
       assert.match(page.body, /Jordan Mine/);
       assert.ok(references(page.body).includes(mine.reference));
       for (const hidden of ['Taylor Theirs', 'Sky Waiting', theirs.reference, waiting.reference]) {
@@ -146,7 +146,7 @@ describe('Cases', () => {
 
       const team = await browser.get('/cases?view=team');
       assert.equal(team.statusCode, 200);
-      assert.match(team.body, /<title>Team cases – /);
+      assert.match(team.body, /<title>Team cases &ndash; /);
       const order = references(team.body.split('data-qa="team-cases"')[1] ?? '');
       assert.ok(order.indexOf(waitingUrgent.reference) < order.indexOf(held.reference));
       const rowOf = (reference: string) =>
@@ -211,7 +211,7 @@ describe('Cases', () => {
       assert.equal(page.statusCode, 200);
 
       const title = /<title>([^<]*)<\/title>/.exec(page.body)?.[1] ?? '';
-      assert.match(title, new RegExp(`^Case ${record.reference} – `));
+      assert.match(title, new RegExp(`^Case ${record.reference} &ndash; `));
       assert.equal(title.includes('Quinn'), false, 'no client name in the title');
 
       const safeContact = page.body.indexOf('data-qa="safe-contact"');

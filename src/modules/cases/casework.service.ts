@@ -408,21 +408,25 @@ export class CaseworkService {
 
   /**
    * Open tasks due by `through` (YYYY-MM-DD), overdue ones included, on cases that are not closed: the signed-in
-   * user's own, or for `team` those on every case they may open (see `caseVisibleTo`). Soonest due first.
+   * user's own, or for `team` those on every case they may open (see `caseVisibleTo`). Soonest due first. In the
+   * caller's transaction: the caseload page reads them with its cases.
    */
-  async openTasksDue(session: CurrentSession, view: 'mine' | 'team', through: string): Promise<TaskEntry[]> {
-    return inOrganisation(this.db, session.organisationId, async (trx) => {
-      let query = this.taskQuery(trx, session)
-        .where('tasks.completed_at', 'is', null)
-        .where('tasks.due_on', '<=', through)
-        .where('cases.status', '<>', 'closed');
-      query =
-        view === 'mine'
-          ? query.where('tasks.owner_id', '=', session.user.userId)
-          : query.where(caseVisibleTo(session, this.clock.now()));
-      const rows = await query.limit(200).execute();
-      return rows.map((row) => this.toTask(row));
-    });
+  async openTasksDueIn(
+    trx: Trx,
+    session: CurrentSession,
+    view: 'mine' | 'team',
+    through: string,
+  ): Promise<TaskEntry[]> {
+    let query = this.taskQuery(trx, session)
+      .where('tasks.completed_at', 'is', null)
+      .where('tasks.due_on', '<=', through)
+      .where('cases.status', '<>', 'closed');
+    query =
+      view === 'mine'
+        ? query.where('tasks.owner_id', '=', session.user.userId)
+        : query.where(caseVisibleTo(session, this.clock.now()));
+    const rows = await query.limit(200).execute();
+    return rows.map((row) => this.toTask(row));
   }
 
   /** The signed-in user's open tasks across their cases, soonest due first; overdue ones flagged. */

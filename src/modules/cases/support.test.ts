@@ -88,13 +88,13 @@ describe('Services, referrals on, the timeline and the caseload', () => {
 
       const form = await browser.get(`/cases/${caseId}/services/new`);
       assert.equal(form.statusCode, 200);
-      assert.match(form.body, /<title>Record a service – /);
+      assert.match(form.body, /<title>Record a service &ndash; /);
       assert.match(form.body, /Legal support \(family court\)/);
       const submissionId = submissionIdIn(form.body, 'service-form');
 
       const empty = await browser.post(`/cases/${caseId}/services/new`, { submissionId });
       assert.equal(empty.statusCode, 400);
-      assert.match(empty.body, /<title>Error: Record a service – /);
+      assert.match(empty.body, /<title>Error: Record a service &ndash; /);
       assert.deepEqual(errorSummary(empty.body), [
         'Select the service',
         'Enter the date the service started',
@@ -146,7 +146,7 @@ describe('Services, referrals on, the timeline and the caseload', () => {
       assert.match(card!, new RegExp(`href="${endPath}"`));
       const endForm = await browser.get(endPath);
       assert.equal(endForm.statusCode, 200);
-      assert.match(endForm.body, /<title>End a service – /);
+      assert.match(endForm.body, /<title>End a service &ndash; /);
       const tooEarly = await browser.post(endPath, dateParts('endedOn', -11));
       assert.equal(tooEarly.statusCode, 400);
       assert.match(errorSummary(tooEarly.body)[0]!, /^End date must be on or after the date it started/);
@@ -186,7 +186,7 @@ describe('Services, referrals on, the timeline and the caseload', () => {
 
       const form = await browser.get(`/cases/${caseId}/onward-referrals/new`);
       assert.equal(form.statusCode, 200);
-      assert.match(form.body, /<title>Refer to another agency – /);
+      assert.match(form.body, /<title>Refer to another agency &ndash; /);
       assert.doesNotMatch(form.body, /value="marac"/i, 'MARAC referrals belong with risk');
       const submissionId = submissionIdIn(form.body, 'onward-referral-form');
 
@@ -396,7 +396,7 @@ describe('Services, referrals on, the timeline and the caseload', () => {
       assert.match(page.body, new RegExp(`href="/cases/${caseId}/timeline"`));
       const timeline = await browser.get(`/cases/${caseId}/timeline`);
       assert.equal(timeline.statusCode, 200);
-      assert.match(timeline.body, /<title>Case timeline – /);
+      assert.match(timeline.body, /<title>Case timeline &ndash; /);
       assert.doesNotMatch(timeline.body, /<title>[^<]*Wren/, 'no personal data in the title');
       assert.match(timeline.body, /class="moj-timeline"/);
       const labels = [...timeline.body.matchAll(/<h2 class="moj-timeline__title">([^<]+)<\/h2>/g)].map(

@@ -121,12 +121,12 @@ describe('Client record', () => {
     const browser = await signedIn(casey);
     const form = await browser.get(`/cases/${caseId}/client/other-names`);
     assert.equal(form.statusCode, 200);
-    assert.match(form.body, /<title>Other names – /);
+    assert.match(form.body, /<title>Other names &ndash; /);
 
     const tooMany = Array.from({ length: 21 }, (_, index) => `Name Number ${index}`).join('\n');
     const refused = await browser.post(`/cases/${caseId}/client/other-names`, { aliases: tooMany });
     assert.equal(refused.statusCode, 400);
-    assert.match(refused.body, /<title>Error: Other names – /);
+    assert.match(refused.body, /<title>Error: Other names &ndash; /);
     assert.deepEqual(errorSummary(refused.body), ['Enter 20 names or fewer']);
     assert.match(refused.body, /Name Number 20/, 'what was typed is kept');
 
@@ -210,7 +210,7 @@ describe('Client record', () => {
 
     const shown = await browser.get(`/cases/${caseId}/client/address`);
     assert.equal(shown.statusCode, 200);
-    assert.match(shown.body, /<title>Client’s address – /);
+    assert.match(shown.body, /<title>Client’s address &ndash; /);
     assert.match(shown.body, /27 Larkspur Crescent<br>Northtown<br>NT4 9ZZ/);
     assert.match(shown.body, /Do not send letters to this address/);
     const after = (await clientEvents(caseId)).filter((event) => event.action === 'client.address_viewed');

@@ -140,7 +140,7 @@ describe('Client identity and safe contact', () => {
 
       const form = await browser.get(`/cases/${caseId}/client/identity`);
       assert.equal(form.statusCode, 200);
-      assert.match(form.body, /<title>Name, date of birth and gender – /);
+      assert.match(form.body, /<title>Name, date of birth and gender &ndash; /);
       assert.match(form.body, /value="Imogen Vale"/);
       assert.match(form.body, /name="dateOfBirth-day" type="text" value="3"/);
       assert.match(form.body, /value="woman" checked/);
@@ -155,7 +155,7 @@ describe('Client identity and safe contact', () => {
         genderDescription: '',
       });
       assert.equal(impossible.statusCode, 400);
-      assert.match(impossible.body, /<title>Error: Name, date of birth and gender – /);
+      assert.match(impossible.body, /<title>Error: Name, date of birth and gender &ndash; /);
       assert.deepEqual(errorSummary(impossible.body), [
         "Enter the person's full name",
         'Date of birth must be a real date',
@@ -256,7 +256,7 @@ describe('Client identity and safe contact', () => {
 
       const form = await browser.get(`/cases/${caseId}/client/safe-contact`);
       assert.equal(form.statusCode, 200);
-      assert.match(form.body, /<title>Contact details and safe contact – /);
+      assert.match(form.body, /<title>Contact details and safe contact &ndash; /);
       assert.match(form.body, /value="07700 900501"/);
       assert.match(form.body, /value="old.address@example.org"/);
       assert.match(form.body, /data-qa="no-contact-history"/);

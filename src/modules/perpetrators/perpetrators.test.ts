@@ -132,7 +132,7 @@ describe('Perpetrators', () => {
 
       const page = await browser.get(sent.headers.location);
       assert.equal(page.statusCode, 200);
-      assert.match(page.body, /<title>Perpetrator – /, 'no name in the title');
+      assert.match(page.body, /<title>Perpetrator &ndash; /, 'no name in the title');
       assert.match(page.body, /Perpetrator added to the case/);
       assert.match(page.body, /22 Quarry Lane<br>Southtown ST2 9QP/);
       assert.match(page.body, /\+44 7700 900111/);
@@ -201,7 +201,7 @@ describe('Perpetrators', () => {
         }),
       );
       assert.equal(impossible.statusCode, 400);
-      assert.match(impossible.body, /<title>Error: Add a perpetrator – /);
+      assert.match(impossible.body, /<title>Error: Add a perpetrator &ndash; /);
       assert.match(impossible.body, /href="#dateOfBirth-day">Date of birth must be a real date</);
       assert.match(impossible.body, /Select how the client knows them/);
       assert.match(impossible.body, /Enter the phone number in the correct format/);

@@ -239,56 +239,62 @@ export class ReferralService {
     );
   }
 
-  /** Referrals waiting for a decision: urgent first, then the longest waiting. */
+  /** Referrals waiting for a decision: urgent first, then the longest waiting. The reading is audited. */
   async queue(session: CurrentSession): Promise<QueueItem[]> {
-    const now = this.clock.now();
     return inOrganisation(this.db, session.organisationId, async (trx) => {
-      const rows = await trx
-        .selectFrom('referrals')
-        .select([
-          'referral_id',
-          'reference',
-          'status',
-          'route',
-          'in_immediate_danger',
-          'no_safe_contact',
-          'phone_safe',
-          'email_safe',
-          'person_name',
-          'submitted_at',
-        ])
-        .where('organisation_id', '=', session.organisationId)
-        .where('status', 'in', ['submitted', 'information_requested'])
-        .orderBy('in_immediate_danger', (ob) => ob.desc().nullsLast())
-        .orderBy('submitted_at', 'asc')
-        .limit(500)
-        .execute();
+      const items = await this.queueIn(trx, session);
       await appendAuditEvent(
         trx,
         {
           organisationId: session.organisationId,
           actorUserId: session.user.userId,
           action: 'referral.queue_viewed',
-          details: { shown: rows.length },
+          details: { shown: items.length },
         },
-        now,
+        this.clock.now(),
       );
-      return rows.map((row) => ({
-        referralId: row.referral_id,
-        status: row.status as QueueItem['status'],
-        reference: row.reference,
-        route: row.route,
-        urgent: row.in_immediate_danger === true,
-        noSafeContact: hasNoSafeContactMethod({
-          noSafeContact: row.no_safe_contact,
-          phoneSafe: row.phone_safe,
-          emailSafe: row.email_safe,
-        }),
-        personName: row.person_name,
-        submittedAt: row.submitted_at!,
-        waitingMs: now.getTime() - row.submitted_at!.getTime(),
-      }));
+      return items;
     });
+  }
+
+  /** `queue` in the caller's transaction, without its audit event. */
+  async queueIn(trx: Trx, session: CurrentSession): Promise<QueueItem[]> {
+    const now = this.clock.now();
+    const rows = await trx
+      .selectFrom('referrals')
+      .select([
+        'referral_id',
+        'reference',
+        'status',
+        'route',
+        'in_immediate_danger',
+        'no_safe_contact',
+        'phone_safe',
+        'email_safe',
+        'person_name',
+        'submitted_at',
+      ])
+      .where('organisation_id', '=', session.organisationId)
+      .where('status', 'in', ['submitted', 'information_requested'])
+      .orderBy('in_immediate_danger', (ob) => ob.desc().nullsLast())
+      .orderBy('submitted_at', 'asc')
+      .limit(500)
+      .execute();
+    return rows.map((row) => ({
+      referralId: row.referral_id,
+      status: row.status as QueueItem['status'],
+      reference: row.reference,
+      route: row.route,
+      urgent: row.in_immediate_danger === true,
+      noSafeContact: hasNoSafeContactMethod({
+        noSafeContact: row.no_safe_contact,
+        phoneSafe: row.phone_safe,
+        emailSafe: row.email_safe,
+      }),
+      personName: row.person_name,
+      submittedAt: row.submitted_at!,
+      waitingMs: now.getTime() - row.submitted_at!.getTime(),
+    }));
   }
 
   /** One referral in full, decrypted for a permitted member of staff; the reading is audited. */

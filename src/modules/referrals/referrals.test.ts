@@ -58,7 +58,7 @@ describe('Referrals queue (triage)', () => {
     assert.match(page.body, /bluebell/);
     assert.match(page.body, /07700 900123 \(safe to call\)/);
     assert.match(page.body, /Do not leave a voicemail/);
-    assert.match(page.body, /<title>Referral – /, 'the title carries no name');
+    assert.match(page.body, /<title>Referral &ndash; /, 'the title carries no name');
     const events = await test.database.ownerDb
       .selectFrom('audit_events')
       .select(['actor_user_id'])

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { inOrganisation, type Db } from '../../db/database.ts';
+import { inOrganisation, type Db, type Trx } from '../../db/database.ts';
 import type { CaseStatus } from '../../db/schema.ts';
 import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import type { CurrentSession } from '../../platform/auth/sessions.ts';
@@ -41,6 +41,14 @@ export type SearchResult = {
   matchedOn: string;
 };
 
+export type SearchOutcome = {
+  kind: SearchKind;
+  results: SearchResult[];
+  capped: boolean;
+  /** A case with exactly this reference that is outside the caller's scope: they may open it with a reason. */
+  outsideScope: { caseId: string; reference: string } | null;
+};
+
 /**
  * Finds cases by reference, client or perpetrator name (fuzzy, pg_trgm), or exact phone or email of either
  * (blind indexes). Results are
@@ -58,156 +66,150 @@ export class SearchService {
     this.keys = deps.keys;
   }
 
-  async search(
-    session: CurrentSession,
-    term: string,
-  ): Promise<{
-    kind: SearchKind;
-    results: SearchResult[];
-    capped: boolean;
-    /** A case with exactly this reference that is outside the caller's scope: they may open it with a reason. */
-    outsideScope: { caseId: string; reference: string } | null;
-  }> {
-    const kind = classifySearch(term);
+  /** Searches and records that the caller searched (the kind of search and how many it found, never the words). */
+  async search(session: CurrentSession, term: string): Promise<SearchOutcome> {
     return inOrganisation(this.db, session.organisationId, async (trx) => {
-      const indexKey = blindIndexKey(await this.keys.organisationKey(trx, session.organisationId));
-      const now = this.clock.now();
-      const trimmed = term.trim();
-      const reference = trimmed.toUpperCase().replace(/^([A-Z0-9]{4})-?([A-Z0-9]{4})$/, '$1-$2');
-      const inScope = () => casesInScope(trx, session, now);
-      const knownAs =
-        kind === 'name'
-          ? await clientsKnownAs(trx, session.organisationId, blindIndex(indexKey, 'name', term))
-          : [];
-      const byCase = (() => {
-        switch (kind) {
-          case 'reference':
-            return { query: inScope().where('cases.reference', '=', reference), matchedOn: 'Case reference' };
-          case 'email':
-            return {
-              query: inScope().where('clients.email_index', '=', blindIndex(indexKey, 'email', term)),
-              matchedOn: 'Email address',
-            };
-          case 'phone':
-            return {
-              query: inScope().where('clients.phone_index', '=', blindIndex(indexKey, 'phone', term)),
-              matchedOn: 'Phone number',
-            };
-          case 'name':
-            return {
-              query: inScope()
-                // The % operator uses the trigram index (its threshold is pg_trgm's default, 0.3). Other names
-                // are sealed, so they match only in full (by their blind index), never fuzzily.
-                .where((eb) =>
-                  knownAs.length
-                    ? eb.or([sql<boolean>`clients.name % ${trimmed}`, eb('clients.client_id', 'in', knownAs)])
-                    : sql<boolean>`clients.name % ${trimmed}`,
-                )
-                .orderBy(sql`similarity(clients.name, ${trimmed})`, 'desc'),
-              matchedOn: 'Name',
-            };
-        }
-      })();
-      const clientRows = (
-        await byCase.query
-          .select('clients.client_id')
-          .orderBy('cases.opened_at', 'desc')
-          .limit(SEARCH_RESULT_LIMIT + 1)
-          .execute()
-      ).map((row) => ({
-        ...row,
-        matchedOn: knownAs.includes(row.client_id) ? 'Other name' : byCase.matchedOn,
-      }));
-
-      // The same words may be the person responsible's: their name (fuzzy), or a phone or email on their record.
-      const perpetratorRows =
-        kind === 'reference' || !can(session.user.role, 'perpetrator:read')
-          ? []
-          : (
-              await inScope()
-                .where((eb) =>
-                  eb.exists(
-                    eb
-                      .selectFrom('case_perpetrators')
-                      .innerJoin('perpetrators', (join) =>
-                        join
-                          .onRef('perpetrators.organisation_id', '=', 'case_perpetrators.organisation_id')
-                          .onRef('perpetrators.perpetrator_id', '=', 'case_perpetrators.perpetrator_id'),
-                      )
-                      .select(sql.lit(1).as('one'))
-                      .whereRef('case_perpetrators.organisation_id', '=', 'cases.organisation_id')
-                      .whereRef('case_perpetrators.case_id', '=', 'cases.case_id')
-                      .where((inner) =>
-                        kind === 'name'
-                          ? sql<boolean>`perpetrators.name % ${trimmed}`
-                          : inner.exists(
-                              inner
-                                .selectFrom('perpetrator_identifiers')
-                                .select(sql.lit(1).as('one'))
-                                .whereRef(
-                                  'perpetrator_identifiers.organisation_id',
-                                  '=',
-                                  'perpetrators.organisation_id',
-                                )
-                                .whereRef(
-                                  'perpetrator_identifiers.perpetrator_id',
-                                  '=',
-                                  'perpetrators.perpetrator_id',
-                                )
-                                .where('perpetrator_identifiers.kind', '=', kind)
-                                .where(
-                                  'perpetrator_identifiers.index',
-                                  '=',
-                                  blindIndex(indexKey, kind, term),
-                                ),
-                            ),
-                      ),
-                  ),
-                )
-                .orderBy('cases.opened_at', 'desc')
-                .limit(SEARCH_RESULT_LIMIT + 1)
-                .execute()
-            ).map((row) => ({ ...row, matchedOn: PERPETRATOR_MATCH[kind] }));
-
-      const seen = new Set<string>();
-      const rows = [...clientRows, ...perpetratorRows].filter((row) => {
-        if (seen.has(row.case_id)) return false;
-        seen.add(row.case_id);
-        return true;
-      });
-      // Someone covering for a colleague knows the reference; they see that the case exists, nothing more.
-      const outsideScope =
-        kind === 'reference' && rows.length === 0
-          ? ((await trx
-              .selectFrom('cases')
-              .select(['case_id as caseId', 'reference'])
-              .where('organisation_id', '=', session.organisationId)
-              .where('reference', '=', reference)
-              .executeTakeFirst()) ?? null)
-          : null;
+      const found = await this.findIn(trx, session, term);
       await appendAuditEvent(
         trx,
         {
           organisationId: session.organisationId,
           actorUserId: session.user.userId,
           action: 'case.searched',
-          details: { kind, results: Math.min(rows.length, SEARCH_RESULT_LIMIT) },
+          details: { kind: found.kind, results: found.results.length },
         },
         this.clock.now(),
       );
-      return {
-        kind,
-        capped: rows.length > SEARCH_RESULT_LIMIT,
-        results: rows.slice(0, SEARCH_RESULT_LIMIT).map((row) => ({
-          caseId: row.case_id,
-          reference: row.reference,
-          clientName: row.name,
-          status: row.status,
-          allocatedToName: row.display_name,
-          matchedOn: row.matchedOn,
-        })),
-        outsideScope,
-      };
+      return found;
     });
+  }
+
+  /** The search itself, in the caller's transaction, without its audit event. */
+  async findIn(trx: Trx, session: CurrentSession, term: string): Promise<SearchOutcome> {
+    const kind = classifySearch(term);
+    const indexKey = blindIndexKey(await this.keys.organisationKey(trx, session.organisationId));
+    const now = this.clock.now();
+    const trimmed = term.trim();
+    const reference = trimmed.toUpperCase().replace(/^([A-Z0-9]{4})-?([A-Z0-9]{4})$/, '$1-$2');
+    const inScope = () => casesInScope(trx, session, now);
+    // Names match with pg_trgm's % (its default threshold, 0.3), through functions that can use the trigram
+    // index under row-level security (see the name-search migration).
+    const namedClient = sql<boolean>`clients.client_id IN (SELECT vigil_clients_named(${trimmed}))`;
+    const knownAs =
+      kind === 'name'
+        ? await clientsKnownAs(trx, session.organisationId, blindIndex(indexKey, 'name', term))
+        : [];
+    const byCase = (() => {
+      switch (kind) {
+        case 'reference':
+          return { query: inScope().where('cases.reference', '=', reference), matchedOn: 'Case reference' };
+        case 'email':
+          return {
+            query: inScope().where('clients.email_index', '=', blindIndex(indexKey, 'email', term)),
+            matchedOn: 'Email address',
+          };
+        case 'phone':
+          return {
+            query: inScope().where('clients.phone_index', '=', blindIndex(indexKey, 'phone', term)),
+            matchedOn: 'Phone number',
+          };
+        case 'name':
+          return {
+            query: inScope()
+              // Other names are sealed, so they match only in full (by their blind index), never fuzzily.
+              .where((eb) =>
+                knownAs.length ? eb.or([namedClient, eb('clients.client_id', 'in', knownAs)]) : namedClient,
+              )
+              .orderBy(sql`similarity(clients.name, ${trimmed})`, 'desc'),
+            matchedOn: 'Name',
+          };
+      }
+    })();
+    const clientRows = (
+      await byCase.query
+        .select('clients.client_id')
+        .orderBy('cases.opened_at', 'desc')
+        .limit(SEARCH_RESULT_LIMIT + 1)
+        .execute()
+    ).map((row) => ({
+      ...row,
+      matchedOn: knownAs.includes(row.client_id) ? 'Other name' : byCase.matchedOn,
+    }));
+
+    // The same words may be the person responsible's: their name (fuzzy), or a phone or email on their record.
+    const perpetratorRows =
+      kind === 'reference' || !can(session.user.role, 'perpetrator:read')
+        ? []
+        : (
+            await inScope()
+              .where((eb) =>
+                eb.exists(
+                  eb
+                    .selectFrom('case_perpetrators')
+                    .innerJoin('perpetrators', (join) =>
+                      join
+                        .onRef('perpetrators.organisation_id', '=', 'case_perpetrators.organisation_id')
+                        .onRef('perpetrators.perpetrator_id', '=', 'case_perpetrators.perpetrator_id'),
+                    )
+                    .select(sql.lit(1).as('one'))
+                    .whereRef('case_perpetrators.organisation_id', '=', 'cases.organisation_id')
+                    .whereRef('case_perpetrators.case_id', '=', 'cases.case_id')
+                    .where((inner) =>
+                      kind === 'name'
+                        ? sql<boolean>`perpetrators.perpetrator_id IN (SELECT vigil_perpetrators_named(${trimmed}))`
+                        : inner.exists(
+                            inner
+                              .selectFrom('perpetrator_identifiers')
+                              .select(sql.lit(1).as('one'))
+                              .whereRef(
+                                'perpetrator_identifiers.organisation_id',
+                                '=',
+                                'perpetrators.organisation_id',
+                              )
+                              .whereRef(
+                                'perpetrator_identifiers.perpetrator_id',
+                                '=',
+                                'perpetrators.perpetrator_id',
+                              )
+                              .where('perpetrator_identifiers.kind', '=', kind)
+                              .where('perpetrator_identifiers.index', '=', blindIndex(indexKey, kind, term)),
+                          ),
+                    ),
+                ),
+              )
+              .orderBy('cases.opened_at', 'desc')
+              .limit(SEARCH_RESULT_LIMIT + 1)
+              .execute()
+          ).map((row) => ({ ...row, matchedOn: PERPETRATOR_MATCH[kind] }));
+
+    const seen = new Set<string>();
+    const rows = [...clientRows, ...perpetratorRows].filter((row) => {
+      if (seen.has(row.case_id)) return false;
+      seen.add(row.case_id);
+      return true;
+    });
+    // Someone covering for a colleague knows the reference; they see that the case exists, nothing more.
+    const outsideScope =
+      kind === 'reference' && rows.length === 0
+        ? ((await trx
+            .selectFrom('cases')
+            .select(['case_id as caseId', 'reference'])
+            .where('organisation_id', '=', session.organisationId)
+            .where('reference', '=', reference)
+            .executeTakeFirst()) ?? null)
+        : null;
+    return {
+      kind,
+      capped: rows.length > SEARCH_RESULT_LIMIT,
+      results: rows.slice(0, SEARCH_RESULT_LIMIT).map((row) => ({
+        caseId: row.case_id,
+        reference: row.reference,
+        clientName: row.name,
+        status: row.status,
+        allocatedToName: row.display_name,
+        matchedOn: row.matchedOn,
+      })),
+      outsideScope,
+    };
   }
 }

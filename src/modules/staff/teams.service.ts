@@ -92,20 +92,27 @@ export class TeamService {
     session: CurrentSession,
     userId: string,
   ): Promise<{ teamId: string; name: string; sharesCases: boolean } | null> {
-    return inOrganisation(this.db, session.organisationId, async (trx) => {
-      const row = await trx
-        .selectFrom('users')
-        .innerJoin('teams', (join) =>
-          join
-            .onRef('teams.organisation_id', '=', 'users.organisation_id')
-            .onRef('teams.team_id', '=', 'users.team_id'),
-        )
-        .select(['teams.team_id', 'teams.name', 'teams.shares_cases'])
-        .where('users.organisation_id', '=', session.organisationId)
-        .where('users.user_id', '=', userId)
-        .executeTakeFirst();
-      return row ? { teamId: row.team_id, name: row.name, sharesCases: row.shares_cases } : null;
-    });
+    return inOrganisation(this.db, session.organisationId, (trx) => this.teamOfIn(trx, session, userId));
+  }
+
+  /** `teamOf` in the caller's transaction. */
+  async teamOfIn(
+    trx: Trx,
+    session: CurrentSession,
+    userId: string,
+  ): Promise<{ teamId: string; name: string; sharesCases: boolean } | null> {
+    const row = await trx
+      .selectFrom('users')
+      .innerJoin('teams', (join) =>
+        join
+          .onRef('teams.organisation_id', '=', 'users.organisation_id')
+          .onRef('teams.team_id', '=', 'users.team_id'),
+      )
+      .select(['teams.team_id', 'teams.name', 'teams.shares_cases'])
+      .where('users.organisation_id', '=', session.organisationId)
+      .where('users.user_id', '=', userId)
+      .executeTakeFirst();
+    return row ? { teamId: row.team_id, name: row.name, sharesCases: row.shares_cases } : null;
   }
 
   /** Puts someone in a team, or in none (`teamId` null). */

@@ -96,6 +96,8 @@ describe('audit trail', () => {
         { organisationId: admin.organisationId, actorUserId: null, action: 'test.slow' },
         test.clock.now(),
       );
+      // An event travels with the transaction's next statement: send one, so the event is written now.
+      await sql`SELECT 1`.execute(trx);
       recorded.open();
       await held.opened;
     });
@@ -159,6 +161,8 @@ describe('audit trail', () => {
         },
         test.clock.now(),
       );
+      // An event travels with the transaction's next statement: send one, so the event is written now.
+      await sql`SELECT 1`.execute(trx);
       recorded.open();
       await held.opened;
     });
