@@ -8,7 +8,7 @@ import {
   type StaffCredentials,
   type TestApp,
 } from '../../test/support/app.ts';
-import { givenCase } from '../../test/support/perpetrators.ts';
+import { givenCase } from '../../test/support/referrals.ts';
 import { inOrganisation } from './database.ts';
 
 describe('row-level security', () => {
@@ -98,7 +98,9 @@ describe('row-level security', () => {
     const cases = [];
     for (const organisationId of [north.organisationId, south.organisationId]) {
       const manager = await givenStaff(test, organisationId, 'manager');
-      cases.push(await givenCase(test, manager, await givenStaff(test, organisationId, 'caseworker')));
+      cases.push(
+        await givenCase(test, manager, { holder: await givenStaff(test, organisationId, 'caseworker') }),
+      );
     }
     const clients = await test.database.ownerDb
       .selectFrom('cases')

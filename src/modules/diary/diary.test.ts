@@ -102,7 +102,7 @@ describe('the stalking diary', () => {
 
     const quick = await browser.get(`/cases/${caseId}/diary/new-quick`);
     assert.equal(quick.statusCode, 200);
-    assert.match(quick.body, /<title>Record an incident quickly – /);
+    assert.match(quick.body, /<title>Record an incident quickly &ndash; /);
     assert.doesNotMatch(quick.body, /name="witnesses"/, 'the quick form asks only the essentials');
     const now = new Intl.DateTimeFormat('en-GB', {
       timeZone: 'Europe/London',
@@ -134,7 +134,7 @@ describe('the stalking diary', () => {
     assert.equal(quickSaved.statusCode, 303);
     const quickEntry = await browser.get(location(quickSaved));
     assert.match(quickEntry.body, /Incident recorded/);
-    assert.match(quickEntry.body, /<title>Diary entry 1 – /);
+    assert.match(quickEntry.body, /<title>Diary entry 1 &ndash; /);
 
     const fullSaved = await record(browser, caseId, fullForm());
     assert.equal(fullSaved.statusCode, 303);
@@ -182,7 +182,7 @@ describe('the stalking diary', () => {
       submissionId,
     });
     assert.equal(wrong.statusCode, 400);
-    assert.match(wrong.body, /<title>Error: Record an incident – /);
+    assert.match(wrong.body, /<title>Error: Record an incident &ndash; /);
     assert.deepEqual(errorSummary(wrong.body), [
       'The date and time it happened must be now or in the past',
       'Select at least one thing that happened',

@@ -66,7 +66,8 @@ describe('Search', () => {
   it('finds a case by reference, by a misspelt name, and by phone or email in any format', async () => {
     for (const q of [
       reference,
-      reference.replace('-', '').toLowerCase(),
+      // Typed without its dash, eight letters with no digit are a name (a reference is random, so sometimes).
+      ...(/\d/.test(reference) ? [reference.replace('-', '').toLowerCase()] : []),
       'Franky Findabel',
       '+44 7700 900 321',
       'FRANKIE@example.org',
