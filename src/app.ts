@@ -30,6 +30,7 @@ import { securityPlugin } from './platform/http/security.ts';
 import { sessionsPlugin } from './platform/http/sessions.ts';
 import { viewsPlugin } from './platform/http/views.ts';
 import { loggerOptions } from './platform/logging.ts';
+import { evidencePlugin } from './modules/evidence/evidence.routes.ts';
 
 export type RegisteredRoute = { method: string; url: string };
 
@@ -124,5 +125,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...settingsRoutes(services),
     ...searchRoutes(services),
   ]);
+  await app.register(evidencePlugin, { services });
   return app;
 }

@@ -61,6 +61,14 @@ export const paths = {
   perpetrator: (perpetratorId = ':perpetratorId') => `/perpetrators/${perpetratorId}`,
   perpetratorAlerts: '/perpetrators/alerts',
   perpetratorAlertAcknowledge: (alertId = ':alertId') => `/perpetrators/alerts/${alertId}/acknowledge`,
+  caseEntryEvidence: (caseId = ':caseId', entryId = ':entryId') =>
+    `/cases/${caseId}/diary/${entryId}/evidence`,
+  caseEvidenceOriginal: (caseId = ':caseId', evidenceId = ':evidenceId') =>
+    `/cases/${caseId}/evidence/${evidenceId}/original`,
+  caseEvidenceThumbnail: (caseId = ':caseId', evidenceId = ':evidenceId') =>
+    `/cases/${caseId}/evidence/${evidenceId}/thumbnail`,
+  caseEvidenceDisplay: (caseId = ':caseId', evidenceId = ':evidenceId') =>
+    `/cases/${caseId}/evidence/${evidenceId}/display`,
   publicReferral: {
     start: (code = ':code') => `/r/${code}`,
     question: (code = ':code', step = ':step') => `/r/${code}/${step}`,
