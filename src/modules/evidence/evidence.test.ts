@@ -211,6 +211,18 @@ describe('Evidence files', () => {
     const shown = await sharp(thumbnail.rawPayload).metadata();
     assert.ok(shown.width <= 320 && shown.height <= 320, 'a thumbnail is small');
     assert.equal(shown.exif, undefined, 'and carries no EXIF (no location, no camera)');
+    assert.equal((await auditEvents('evidence.viewed', reference)).length, 0, 'thumbnails are not audited');
+
+    const displayUrl =
+      /data-qa="exhibit-display" href="([^"]+)"|href="([^"]+)" data-qa="exhibit-display"/.exec(page.body);
+    const display = await browser.get(
+      displayUrl?.[1] ?? displayUrl?.[2] ?? assert.fail('a larger copy is linked'),
+    );
+    assert.equal(display.statusCode, 200);
+    const large = await sharp(display.rawPayload).metadata();
+    assert.equal(large.width, 640, 'the display copy keeps a phone photo’s size');
+    assert.equal(large.exif, undefined);
+    assert.equal((await auditEvents('evidence.viewed', reference)).length, 1, 'opening the display copy is');
 
     const [event] = await auditEvents('evidence.uploaded', reference);
     assert.deepEqual(event?.details, {
@@ -291,6 +303,11 @@ describe('Evidence files', () => {
         'photo.jpg must be a photo or screenshot, audio, video, PDF, saved email (.eml) or text file. Nothing was attached',
       ]);
       assert.match(response.body, /<title>Error: /);
+      assert.match(
+        response.body,
+        /govuk-form-group--error[\s\S]*id="files-error"/,
+        'the message is on the field',
+      );
     }
     assert.deepEqual(await exhibitRows(caseId), []);
     assert.deepEqual(await filesUnder(storageDir()), before, 'no file left behind, temporary or placed');
