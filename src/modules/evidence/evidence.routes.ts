@@ -185,7 +185,9 @@ export function evidenceRoutes(services: Services): Route[] {
           if (!problem && upload.count === 0)
             problem = { status: 400, errors: formError('files', 'Select a file to attach') };
           if (problem) {
-            // What the browser is still sending is read and dropped, so it sees the page rather than a reset.
+            // What the browser is still sending is read and dropped (no longer parsed), so it sees the page
+            // rather than a reset connection.
+            request.raw.unpipe();
             request.raw.resume();
             await upload.discard();
             return await showUpload(request, reply, problem);

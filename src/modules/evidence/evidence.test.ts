@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -117,6 +118,10 @@ describe('Evidence files', () => {
       .executeTakeFirstOrThrow();
     return { caseId, entryId, reference: row.reference };
   }
+
+  let address: Promise<string> | undefined;
+  /** The app on a real port, for what app.inject cannot do (a connection cut off, a body still being sent). */
+  const listening = () => (address ??= test.app.listen({ host: '127.0.0.1', port: 0 }));
 
   const cookieHeader = (browser: TestBrowser) =>
     [...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
@@ -326,6 +331,45 @@ describe('Evidence files', () => {
     ]);
     assert.deepEqual(await exhibitRows(caseId), []);
     assert.deepEqual(await filesUnder(storageDir()), before);
+
+    // Over a real connection too, the browser gets the page (not a reset) while it is still sending.
+    const page = await browser.get(paths.caseEntryEvidence(caseId, entryId));
+    const { boundary, body } = multipartBody(
+      [
+        ['_csrf', browser.csrfToken!],
+        ['submissionId', submissionIdIn(page.body, 'evidence-form')],
+      ],
+      [{ name: 'big.pdf', content: Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(3 * MAX_FILE)]) }],
+    );
+    const address = await listening();
+    {
+      const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const request = http.request(
+          `${address}${paths.caseEntryEvidence(caseId, entryId)}`,
+          {
+            method: 'POST',
+            headers: {
+              cookie: cookieHeader(browser),
+              accept: 'text/html',
+              'content-type': `multipart/form-data; boundary=${boundary}`,
+              'content-length': body.length,
+            },
+          },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => chunks.push(chunk));
+            response.on('end', () =>
+              resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+            );
+          },
+        );
+        request.on('error', reject);
+        request.end(body);
+      });
+      assert.equal(answer.status, 413);
+      assert.deepEqual(errorSummary(answer.text), ['big.pdf must be 1 MB or smaller. Nothing was attached']);
+    }
+    assert.deepEqual(await filesUnder(storageDir()), before);
   });
 
   it('refuses more files than the limit in one go, keeping none of them', async () => {
@@ -345,8 +389,8 @@ describe('Evidence files', () => {
     const browser = await signedIn(casey);
     const page = await browser.get(paths.caseEntryEvidence(caseId, entryId));
     const before = await filesUnder(storageDir());
-    const address = await test.app.listen({ host: '127.0.0.1', port: 0 });
-    try {
+    const address = await listening();
+    {
       const { boundary, body } = multipartBody(
         [
           ['_csrf', browser.csrfToken!],
@@ -370,8 +414,6 @@ describe('Evidence files', () => {
       socket.destroy();
       for (let i = 0; i < 100 && (await filesUnder(storageDir())).length !== before.length; i += 1)
         await new Promise((resolve) => setTimeout(resolve, 20));
-    } finally {
-      test.app.server.close();
     }
     assert.deepEqual(await exhibitRows(caseId), []);
     assert.deepEqual(await filesUnder(storageDir()), before);
