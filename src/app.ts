@@ -32,6 +32,7 @@ import { securityPlugin } from './platform/http/security.ts';
 import { sessionsPlugin } from './platform/http/sessions.ts';
 import { viewsPlugin } from './platform/http/views.ts';
 import { loggerOptions } from './platform/logging.ts';
+import { evidencePlugin } from './modules/evidence/evidence.routes.ts';
 
 export type RegisteredRoute = { method: string; url: string };
 
@@ -129,5 +130,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   ]);
   // Its own plugin: the upload form is multipart, and only these routes accept it.
   await app.register(diaryImportPlugin, { services });
+  await app.register(evidencePlugin, { services });
   return app;
 }

@@ -23,6 +23,10 @@ import { PerpetratorService } from './modules/perpetrators/perpetrators.service.
 import { ClientService } from './modules/clients/clients.service.ts';
 import { DiaryService } from './modules/diary/diary.service.ts';
 import { DiaryImportService } from './modules/diary/import.service.ts';
+import path from 'node:path';
+import { DEFAULT_EVIDENCE_LIMITS, type EvidenceLimits } from './config.ts';
+import { EvidenceService } from './modules/evidence/evidence.service.ts';
+import { LocalFolderStorage } from './platform/storage/local-folder.ts';
 
 /** The composition root: every service built from the database, the clock and the master key. No container. */
 export function createServices(deps: {
@@ -31,6 +35,9 @@ export function createServices(deps: {
   masterKey: Buffer;
   publicUrl: string;
   mailer?: Mailer | null;
+  /** The data folder; evidence files go in its `evidence` folder. */
+  dataDir?: string;
+  evidenceLimits?: EvidenceLimits;
 }) {
   const { db, clock } = deps;
   const keys = new KeyRing(deps.masterKey);
@@ -68,6 +75,13 @@ export function createServices(deps: {
       publicUrl: deps.publicUrl,
     }),
     diary: new DiaryService({ db, clock, keys }),
+    evidence: new EvidenceService({
+      db,
+      clock,
+      keys,
+      storage: new LocalFolderStorage(path.join(deps.dataDir ?? path.resolve('data'), 'evidence')),
+      limits: deps.evidenceLimits ?? DEFAULT_EVIDENCE_LIMITS,
+    }),
     /** Limits on the public forms, per client address, over an hour. */
     publicFormLimiter: new RateLimiter(db, clock, deps.masterKey, HOUR),
   };

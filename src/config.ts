@@ -40,6 +40,9 @@ const environmentSchema = z
       .refine((value) => /^smtps?:\/\//.test(value), 'must start with smtp:// or smtps://')
       .optional(),
     VIGIL_MAIL_FROM: z.string().trim().min(3).default('Vigil <no-reply@localhost>'),
+    VIGIL_EVIDENCE_MAX_FILE_MB: z.coerce.number().int().min(1).max(10_000).default(100),
+    VIGIL_EVIDENCE_MAX_FILES: z.coerce.number().int().min(1).max(200).default(20),
+    VIGIL_EVIDENCE_MAX_IMAGE_MEGAPIXELS: z.coerce.number().int().min(1).max(1_000).default(100),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -81,6 +84,16 @@ export type Config = {
   logLevel: string;
   smtpUrl: string | undefined;
   mailFrom: string;
+  evidence: EvidenceLimits;
+};
+
+/** How much evidence one upload may carry, and the largest image display copies are made from. */
+export type EvidenceLimits = { maxFileBytes: number; maxFiles: number; maxImagePixels: number };
+
+export const DEFAULT_EVIDENCE_LIMITS: EvidenceLimits = {
+  maxFileBytes: 100 * 1024 * 1024,
+  maxFiles: 20,
+  maxImagePixels: 100_000_000,
 };
 
 export class ConfigError extends Error {
@@ -118,5 +131,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: value.LOG_LEVEL,
     smtpUrl: value.VIGIL_SMTP_URL,
     mailFrom: value.VIGIL_MAIL_FROM,
+    evidence: {
+      maxFileBytes: value.VIGIL_EVIDENCE_MAX_FILE_MB * 1024 * 1024,
+      maxFiles: value.VIGIL_EVIDENCE_MAX_FILES,
+      maxImagePixels: value.VIGIL_EVIDENCE_MAX_IMAGE_MEGAPIXELS * 1_000_000,
+    },
   };
 }

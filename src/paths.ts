@@ -77,6 +77,12 @@ export const paths = {
     `/cases/${caseId}/diary/import/${importId}`,
   diaryImportConfirm: (caseId = ':caseId', importId = ':importId') =>
     `/cases/${caseId}/diary/import/${importId}/confirm`,
+  caseEvidenceOriginal: (caseId = ':caseId', evidenceId = ':evidenceId') =>
+    `/cases/${caseId}/evidence/${evidenceId}/original`,
+  caseEvidenceThumbnail: (caseId = ':caseId', evidenceId = ':evidenceId') =>
+    `/cases/${caseId}/evidence/${evidenceId}/thumbnail`,
+  caseEvidenceDisplay: (caseId = ':caseId', evidenceId = ':evidenceId') =>
+    `/cases/${caseId}/evidence/${evidenceId}/display`,
   publicReferral: {
     start: (code = ':code') => `/r/${code}`,
     question: (code = ':code', step = ':step') => `/r/${code}/${step}`,

@@ -25,6 +25,8 @@ async function main(): Promise<void> {
     masterKey,
     publicUrl: config.publicUrl,
     mailer,
+    dataDir: config.dataDir,
+    evidenceLimits: config.evidence,
   });
   const app = await buildApp({
     db: database.db,
@@ -59,6 +61,17 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
+  // What a killed or failed upload left behind (temporary files, objects no exhibit refers to) goes now. A sweep
+  // that fails is reported, not fatal: nothing depends on it but disk space.
+  try {
+    const swept = await services.evidence.sweep();
+    if (swept.temporary + swept.unreferenced > 0)
+      say(
+        `Removed ${swept.temporary} unfinished upload file(s) and ${swept.unreferenced} unused evidence file(s).`,
+      );
+  } catch (error) {
+    app.log.error({ err: error }, 'Sweeping the evidence folder failed');
+  }
   stylesheet();
   await app.listen({ host: config.host, port: config.port });
   const setupToken = await services.setup.issueSetupToken();

@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { EvidenceLimits } from '../../src/config.ts';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { createServices, type Services } from '../../src/composition.ts';
@@ -24,16 +28,25 @@ export const TEST_MASTER_KEY = Buffer.alloc(32, 7);
 
 /** The real application on a database of the test's own, with a clock the test moves. */
 export async function buildTestApp(
-  options: { logStream?: NodeJS.WritableStream; mailer?: Mailer | null } = {},
+  options: {
+    logStream?: NodeJS.WritableStream;
+    mailer?: Mailer | null;
+    /** A data folder of the test's own (evidence files go in its `evidence` folder); a temporary one if not. */
+    dataDir?: string;
+    evidenceLimits?: EvidenceLimits;
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase();
   const clock = new ManualClock(new Date());
+  const dataDir = options.dataDir ?? path.join(os.tmpdir(), `vigil-test-${randomBytes(6).toString('hex')}`);
   const services = createServices({
     db: database.db,
     clock,
     masterKey: TEST_MASTER_KEY,
     publicUrl: 'http://localhost:3000',
     mailer: options.mailer ?? null,
+    dataDir,
+    evidenceLimits: options.evidenceLimits,
   });
   const app = await buildApp({
     db: database.db,
@@ -49,6 +62,7 @@ export async function buildTestApp(
     async close() {
       await app.close();
       await database.drop();
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

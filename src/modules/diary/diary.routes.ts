@@ -232,9 +232,11 @@ export function diaryRoutes(services: Services): Route[] {
       handler: async (request, reply) => {
         const { session, caseId, entry } = await entryFor(request);
         const context = inScope(await diary.formContext(session, caseId));
+        const exhibits = inScope(await services.evidence.exhibitsOfEntry(session, caseId, entry.entryId));
         const current = entry.versions.at(-1);
         const done = (request.query as { done?: string } | undefined)?.done;
         return reply.render('diary/entry.njk', {
+          exhibits,
           pageTitle: `Diary entry ${entry.entryNumber}`,
           record: context,
           entry: {

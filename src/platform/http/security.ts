@@ -1,6 +1,6 @@
 import csrf from '@fastify/csrf-protection';
 import helmet from '@fastify/helmet';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
 export const CSRF_COOKIE = '__Host-vigil-csrf';
@@ -52,6 +52,8 @@ export const securityPlugin = fp(
     // No GET ever changes state; every other method must carry the form's token.
     app.addHook('preHandler', async (request, reply) => {
       if (request.method === 'GET' || request.method === 'HEAD') return;
+      // A multipart form's token is its first field: the route reads it, before any file, with checkCsrfToken.
+      if (request.routeOptions.config.csrfInMultipart && isMultipart(request)) return;
       await new Promise<void>((resolve, reject) => {
         app.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve()));
       });
@@ -59,3 +61,26 @@ export const securityPlugin = fp(
   },
   { name: 'vigil-security', dependencies: ['vigil-cookies'] },
 );
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route reads a multipart body itself and checks its CSRF token, the first field, with checkCsrfToken. */
+    csrfInMultipart?: boolean;
+  }
+}
+
+function isMultipart(request: FastifyRequest): boolean {
+  return (request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/form-data');
+}
+
+/** Checks a CSRF token read from a multipart form's first field; throws (403) when it is missing or wrong. */
+export async function checkCsrfToken(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  token: string,
+): Promise<void> {
+  request.body = { _csrf: token };
+  await new Promise<void>((resolve, reject) => {
+    request.server.csrfProtection(request, reply, (error?: Error) => (error ? reject(error) : resolve()));
+  });
+}
