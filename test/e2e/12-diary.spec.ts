@@ -51,7 +51,7 @@ test.describe('The diary', () => {
     await test.step('she attaches two photos, and sees them listed with their hashes', async () => {
       await phone.follow(phone.page.getByRole('link', { name: 'Add evidence files' }));
       await expectNoSidewaysScroll(phone);
-      await phone.page.getByLabel('Upload files').setInputFiles([
+      await phone.page.getByLabel('Add files').setInputFiles([
         {
           name: 'doorstep-1.jpg',
           mimeType: 'image/jpeg',
@@ -63,14 +63,18 @@ test.describe('The diary', () => {
           buffer: await photo({ r: 40, g: 40, b: 180 }, '2026:11:20 07:03:45'),
         },
       ]);
-      await phone.submit('Upload files');
+      await phone.submit('Attach files');
+      await expect(phone.page.getByTestId('uploaded')).toContainText('Evidence attached');
       const exhibits = phone.page.getByTestId('exhibit');
       await expect(exhibits).toHaveCount(2);
-      await expect(exhibits.first()).toContainText('JPEG');
-      await expect(exhibits.first().getByRole('img')).toBeVisible();
+      await expect(exhibits.first().getByTestId('exhibit-type')).toContainText('JPEG image');
+      await expect(exhibits.first().getByTestId('exhibit-captured')).toContainText('20 November 2026');
+      await expect(exhibits.first().getByTestId('exhibit-thumbnail')).toBeVisible();
     });
 
     await test.step('the entry is on the diary timeline with its evidence', async () => {
+      await phone.follow(phone.page.getByRole('link', { name: /^Back to diary entry/ }));
+      await expect(phone.page.getByTestId('exhibit')).toHaveCount(2);
       await phone.follow(phone.page.getByRole('link', { name: 'Back to the diary' }));
       const entry = phone.page.getByTestId('diary-entry').filter({ hasText: description });
       await expect(entry).toContainText('Turning up at their home');
