@@ -28,7 +28,8 @@ test.describe('The diary', () => {
     signedInAs,
   }) => {
     const phone = await signedInAs('caseworker', PHONE);
-    const description = 'He was waiting at the end of her road at 7am and shouted that he knows where she lives.';
+    const description =
+      'He was waiting at the end of her road at 7am and shouted that he knows where she lives.';
 
     await test.step('the caseworker opens the case from her caseload and adds an incident quickly', async () => {
       await phone.visit('/cases');
@@ -98,9 +99,13 @@ test.describe('The diary', () => {
       await phone.follow(phone.page.getByRole('link', { name: 'Correct this entry' }));
       const corrected = description.replace('7am', '6:45am');
       await phone.page.getByLabel('Describe what happened').fill(corrected);
-      await phone.page.getByLabel('Why is it being corrected?').fill('She checked her doorbell camera: it was 6:45.');
+      await phone.page
+        .getByLabel('Why is it being corrected?')
+        .fill('She checked her doorbell camera: it was 6:45.');
       await phone.submit('Save correction');
-      await expect(phone.page.getByTestId('version-count')).toHaveText('Corrected: 2 versions, newest first.');
+      await expect(phone.page.getByTestId('version-count')).toHaveText(
+        'Corrected: 2 versions, newest first.',
+      );
       const latest = phone.page.getByTestId('version').first();
       await expect(latest.getByTestId('reason')).toContainText('She checked her doorbell camera');
       await expect(latest.getByTestId('change')).toContainText('6:45am');
