@@ -26,6 +26,7 @@ import { staffRoutes } from './modules/staff/staff.routes.ts';
 import { assetsPlugin } from './platform/http/assets.ts';
 import { errorsPlugin } from './platform/http/errors.ts';
 import { registerRoutes } from './platform/http/routing.ts';
+import { patternsRoutes } from './modules/diary/patterns.routes.ts';
 import { securityPlugin } from './platform/http/security.ts';
 import { sessionsPlugin } from './platform/http/sessions.ts';
 import { viewsPlugin } from './platform/http/views.ts';
@@ -123,6 +124,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...perpetratorRoutes(services),
     ...settingsRoutes(services),
     ...searchRoutes(services),
+    ...patternsRoutes(services),
   ]);
   return app;
 }

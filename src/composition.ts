@@ -21,6 +21,7 @@ import { SearchService } from './modules/search/search.service.ts';
 import { TriageService } from './modules/referrals/triage.service.ts';
 import { PerpetratorService } from './modules/perpetrators/perpetrators.service.ts';
 import { ClientService } from './modules/clients/clients.service.ts';
+import { PatternsService } from './modules/diary/patterns.service.ts';
 
 /** The composition root: every service built from the database, the clock and the master key. No container. */
 export function createServices(deps: {
@@ -64,6 +65,7 @@ export function createServices(deps: {
     }),
     /** Limits on the public forms, per client address, over an hour. */
     publicFormLimiter: new RateLimiter(db, clock, deps.masterKey, HOUR),
+    patterns: new PatternsService({ db, clock, keys }),
   };
 }
 
