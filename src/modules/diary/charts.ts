@@ -155,7 +155,8 @@ export function weeklyStackedChart(
           `<title>${escapeXml(tip)}</title></rect>`,
       );
     }
-    if (index % 4 === 0 || index === weeks.length - 1) {
+    // Every fourth week is named, counting back from this one, so the latest week always has its date.
+    if ((weeks.length - 1 - index) % 4 === 0) {
       const labelX = round(left + index * slot + slot / 2);
       parts.push(
         `<text x="${labelX}" y="${height - bottom + 14}" text-anchor="middle" font-size="10" ${FONT} fill="${TEXT_COLOUR}">${escapeXml(shortDate(week.weekStart))}</text>`,

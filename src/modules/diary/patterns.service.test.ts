@@ -15,6 +15,7 @@ import type { CurrentSession } from '../../platform/auth/sessions.ts';
 import { DAY } from '../../platform/clock.ts';
 import { blindIndexKey } from '../../platform/crypto/blind-index.ts';
 import { seal } from '../../platform/crypto/envelope.ts';
+import { createViewEnvironment } from '../../platform/http/views.ts';
 import { withCaseInScope } from '../cases/case-scope.ts';
 import { insertEntryVersion, redactionAad } from './diary-entry.ts';
 import type { IncidentBehaviour } from './incident-types.ts';
@@ -301,6 +302,32 @@ describe('Patterns in the diary', () => {
     assert.deepEqual(await tasksOf(caseId), []);
     const page = await (await signedIn(manager)).get(`/cases/${caseId}/diary/patterns`);
     assert.match(page.body, /No task: the case was not held by anyone/);
+  });
+
+  it('gives the case page a banner of recent escalations with their reasons', async () => {
+    const { caseId } = await givenCase(test, manager, { holder: casey });
+    const views = createViewEnvironment();
+    const banner = async () => {
+      const result = await test.services.patterns.recentEscalations(caseySession, caseId);
+      assert.equal(result.kind, 'ok');
+      return views.render('diary/_escalation-banner.njk', {
+        escalations: result.kind === 'ok' ? result.value : [],
+        record: { caseId },
+      });
+    };
+    assert.doesNotMatch(await banner(), /escalation-banner/, 'nothing while there is none');
+    await givenEscalatingDiary(caseySession, caseId);
+    await check(caseySession, caseId);
+    const shown = await banner();
+    assert.match(shown, /data-qa="escalation-banner"/);
+    assert.match(
+      shown,
+      /Threats recorded for the first time on 3 November 2026 \(found 23 November 2026, 12:\d\dpm\)/,
+    );
+    assert.equal((shown.match(/data-qa="escalation"/g) ?? []).length, 2);
+    assert.match(shown, new RegExp(`href="/cases/${caseId}/diary/patterns"`));
+    const other = await test.services.patterns.recentEscalations(await sessionFor(test, robin), caseId);
+    assert.equal(other.kind, 'not_on_caseload');
   });
 
   it('is refused to a caseworker whose caseload the case is not on', async () => {
