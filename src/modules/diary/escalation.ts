@@ -1,6 +1,16 @@
 /**
  * Escalation signals: the rules that read a diary's figures and say, in plain words, when the pattern has got
  * worse, so a caseworker reviews the risk. Plain code, with every threshold in ESCALATION below.
+ *
+ * - Frequency rising: the incidents of the last 4 weeks against the rate over the 12 weeks before, or over as
+ *   much of them as the diary covers (so a steady diary that began 6 weeks ago is not "rising"); a diary with
+ *   less than 2 weeks before the recent window has no baseline and is not judged. Raised again only once the
+ *   last time is 4 weeks old.
+ * - New serious behaviour: a behaviour on the serious list whose first incident ever falls in the last 4
+ *   weeks. An older incident recorded late never raises it, and each behaviour is raised once.
+ * - Third parties: friends, family or an employer contacted for the first time in the last 4 weeks; once.
+ *
+ * Days are UK calendar days; an incident counts at the start of its range.
  */
 import { ukDate } from '../../platform/clock.ts';
 import { formatIsoDate } from '../cases/case-view.ts';
