@@ -82,7 +82,7 @@ export function patternsPageModel(data: CasePatterns) {
       {
         text: escalation.taskId
           ? 'Task to review risk given to the case’s caseworker'
-          : 'No task: the case was not held by anyone',
+          : 'No task: the case had no caseworker to give it to',
       },
     ]),
     patternWeeks: PATTERN_WEEKS,

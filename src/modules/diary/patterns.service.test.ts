@@ -301,7 +301,7 @@ describe('Patterns in the diary', () => {
     );
     assert.deepEqual(await tasksOf(caseId), []);
     const page = await (await signedIn(manager)).get(`/cases/${caseId}/diary/patterns`);
-    assert.match(page.body, /No task: the case was not held by anyone/);
+    assert.match(page.body, /No task: the case had no caseworker to give it to/);
   });
 
   it('gives the case page a banner of recent escalations with their reasons', async () => {
