@@ -28,6 +28,7 @@ import { diaryRoutes } from './modules/diary/diary.routes.ts';
 import { assetsPlugin } from './platform/http/assets.ts';
 import { errorsPlugin } from './platform/http/errors.ts';
 import { registerRoutes } from './platform/http/routing.ts';
+import { patternsRoutes } from './modules/diary/patterns.routes.ts';
 import { securityPlugin } from './platform/http/security.ts';
 import { sessionsPlugin } from './platform/http/sessions.ts';
 import { viewsPlugin } from './platform/http/views.ts';
@@ -127,6 +128,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...settingsRoutes(services),
     ...searchRoutes(services),
     ...diaryRoutes(services),
+    ...patternsRoutes(services),
   ]);
   // Its own plugin: the upload form is multipart, and only these routes accept it.
   await app.register(diaryImportPlugin, { services });

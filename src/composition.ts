@@ -27,6 +27,8 @@ import path from 'node:path';
 import { DEFAULT_EVIDENCE_LIMITS, type EvidenceLimits } from './config.ts';
 import { EvidenceService } from './modules/evidence/evidence.service.ts';
 import { LocalFolderStorage } from './platform/storage/local-folder.ts';
+import { checkEscalation, PatternsService } from './modules/diary/patterns.service.ts';
+import type { AfterDiaryChange } from './modules/diary/diary-entry.ts';
 
 /** The composition root: every service built from the database, the clock and the master key. No container. */
 export function createServices(deps: {
@@ -46,6 +48,10 @@ export function createServices(deps: {
   const teams = new TeamService({ db, clock });
   const casework = new CaseworkService({ db, clock, keys });
   const cases = new CaseService({ db, clock, keys, teams, casework });
+  // Every change to a diary is checked against the escalation rules in the same transaction.
+  const checkDiaryEscalation: AfterDiaryChange = async (trx, kase, session) => {
+    await checkEscalation(trx, kase, session, clock.now());
+  };
   return {
     publicUrl: deps.publicUrl,
     /** The clock every service uses; handlers ask it for "now" and "today" too, so tests can move it. */
@@ -67,14 +73,14 @@ export function createServices(deps: {
     search: new SearchService({ db, clock, keys }),
     triage: new TriageService({ db, clock, keys, cases }),
     perpetrators: new PerpetratorService({ db, clock, keys }),
-    diaryImports: new DiaryImportService({ db, clock, keys }),
+    diaryImports: new DiaryImportService({ db, clock, keys, afterChange: checkDiaryEscalation }),
     notifications: new NotificationService({
       db,
       clock,
       mailer: deps.mailer ?? null,
       publicUrl: deps.publicUrl,
     }),
-    diary: new DiaryService({ db, clock, keys }),
+    diary: new DiaryService({ db, clock, keys, afterChange: checkDiaryEscalation }),
     evidence: new EvidenceService({
       db,
       clock,
@@ -84,6 +90,7 @@ export function createServices(deps: {
     }),
     /** Limits on the public forms, per client address, over an hour. */
     publicFormLimiter: new RateLimiter(db, clock, deps.masterKey, HOUR),
+    patterns: new PatternsService({ db, clock, keys }),
   };
 }
 

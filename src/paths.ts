@@ -58,6 +58,7 @@ export const paths = {
   clientDependantNew: (caseId = ':caseId') => `/cases/${caseId}/client/dependants/new`,
   clientDependantRemove: (caseId = ':caseId', dependantId = ':dependantId') =>
     `/cases/${caseId}/client/dependants/${dependantId}/remove`,
+  diaryPatterns: (caseId = ':caseId') => `/cases/${caseId}/diary/patterns`,
   perpetrator: (perpetratorId = ':perpetratorId') => `/perpetrators/${perpetratorId}`,
   perpetratorAlerts: '/perpetrators/alerts',
   perpetratorAlertAcknowledge: (alertId = ':alertId') => `/perpetrators/alerts/${alertId}/acknowledge`,

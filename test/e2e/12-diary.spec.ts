@@ -85,7 +85,7 @@ test.describe('The diary', () => {
 
     await test.step('and on the chart of incidents per week, with its table', async () => {
       await phone.follow(phone.page.getByRole('link', { name: 'Patterns and escalation' }));
-      await expect(phone.page.getByRole('img', { name: /Incidents per week/ })).toBeVisible();
+      await expect(phone.page.getByRole('img', { name: /Behaviours recorded each week/ })).toBeVisible();
       await phone.page.getByText('Show the figures as a table').first().click();
       await expect(phone.page.getByRole('table').first()).toContainText('Threats');
       await expectNoSidewaysScroll(phone);

@@ -227,7 +227,7 @@ export function caseRoutes(services: Services): Route[] {
     const role = session.user.role;
     const canAllocate = can(role, 'case:allocate') && record.status !== 'closed';
     const caseId = record.caseId;
-    const [loads, contacts, notes, tasks, statusChanges, given, referredOn, perpetrators, diary] =
+    const [loads, contacts, notes, tasks, statusChanges, given, referredOn, perpetrators, diary, escalations] =
       await Promise.all([
         services.cases.caseworkers(session),
         services.casework.contacts(session, caseId).then(inScope),
@@ -238,6 +238,7 @@ export function caseRoutes(services: Services): Route[] {
         services.casework.onwardReferrals(session, caseId).then(inScope),
         services.perpetrators.listForCase(session, caseId),
         services.diary.summary(session, caseId).then(inScope),
+        services.patterns.recentEscalations(session, caseId).then(inScope),
       ]);
     const done = (request.query as { done?: string }).done;
     const values = form.values;
@@ -274,6 +275,7 @@ export function caseRoutes(services: Services): Route[] {
         : null,
       canAddPerpetrator: can(role, 'perpetrator:manage'),
       diary: diarySummary(diary),
+      escalations,
       values,
       taskForm: {
         submissionId: randomUUID(),

@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Trx } from '../../db/database.ts';
 import type { DiaryOrigin } from '../../db/schema.ts';
+import type { CurrentSession } from '../../platform/auth/sessions.ts';
+import type { ScopedCase } from '../cases/case-scope.ts';
 import { blindIndex } from '../../platform/crypto/blind-index.ts';
 import { seal } from '../../platform/crypto/envelope.ts';
 import { openDocument, sealDocument } from '../clients/sealed-document.ts';
@@ -55,6 +57,12 @@ export function openEntryDetails(
 ) {
   return openDocument(key, sealed, detailsAad(caseId, entryId, version), entryDetailsShape);
 }
+
+/**
+ * Called in the transaction that changed a case's diary (an entry recorded, corrected or imported), after the
+ * change: the escalation rules plug in here.
+ */
+export type AfterDiaryChange = (trx: Trx, kase: ScopedCase, session: CurrentSession) => Promise<void>;
 
 type Sealing = { organisationId: string; caseId: string; key: Buffer; indexKey: Buffer };
 

@@ -19,6 +19,7 @@ import {
   type EntryDetails,
   type IncidentFacts,
   type MarkedIdentifier,
+  type AfterDiaryChange,
 } from './diary-entry.ts';
 import type { IncidentBehaviour, IncidentChannel, IncidentImpact } from './incident-types.ts';
 import type { TimelineQuery } from './diary.schema.ts';
@@ -26,10 +27,7 @@ import type { TimelineQuery } from './diary.schema.ts';
 /** Entries on one page of the diary's timeline. */
 export const PAGE_SIZE = 50;
 
-/** Called in the recording's transaction once an entry is made (the escalation rules plug in here). */
-export type AfterRecord = (trx: Trx, kase: ScopedCase, entryId: string) => Promise<void>;
-
-export type DiaryDeps = { db: Db; clock: Clock; keys: KeyRing; afterRecord?: AfterRecord };
+export type DiaryDeps = { db: Db; clock: Clock; keys: KeyRing; afterChange?: AfterDiaryChange };
 
 export type CasePerpetratorChoice = { perpetratorId: string; name: string };
 
@@ -151,13 +149,13 @@ export class DiaryService {
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly keys: KeyRing;
-  private readonly afterRecord: AfterRecord | undefined;
+  private readonly afterChange: AfterDiaryChange | undefined;
 
   constructor(deps: DiaryDeps) {
     this.db = deps.db;
     this.clock = deps.clock;
     this.keys = deps.keys;
-    this.afterRecord = deps.afterRecord;
+    this.afterChange = deps.afterChange;
   }
 
   private scoped<T>(
@@ -265,7 +263,7 @@ export class DiaryService {
       if (result.kind === 'stale') return { kind: 'stale_form' };
       if (result.kind === 'created') {
         await this.audit(trx, session, kase, 'diary.entry_recorded', { entry: result.entryNumber });
-        if (this.afterRecord) await this.afterRecord(trx, kase, result.entryId);
+        await this.afterChange?.(trx, kase, session);
       }
       return {
         kind: 'recorded',
@@ -761,6 +759,7 @@ export class DiaryService {
         reason,
       );
       await this.audit(trx, session, kase, 'diary.entry_corrected', { entry: entry.entry_number, version });
+      await this.afterChange?.(trx, kase, session);
       return { kind: 'corrected', version };
     });
   }

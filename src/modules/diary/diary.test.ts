@@ -454,15 +454,20 @@ describe('the stalking diary', () => {
     assert.equal((await browser.post(`/cases/${caseId}/diary/search`, { words: 'texts' })).statusCode, 403);
   });
 
-  it('calls the after-record hook once per entry, in the recording transaction', async () => {
+  it('calls the after-change hook once per entry, in the recording transaction', async () => {
     const { caseId } = await givenCase(test, manager, { holder: casey });
-    const seen: { caseId: string; entryId: string }[] = [];
+    const seen: { caseId: string; entries: number }[] = [];
     const diary = new DiaryService({
       db: test.database.db,
       clock: test.clock,
       keys: test.services.keys,
-      afterRecord: async (_trx, kase, entryId) => {
-        seen.push({ caseId: kase.caseId, entryId });
+      afterChange: async (trx, kase) => {
+        const { count } = await trx
+          .selectFrom('diary_entries')
+          .select((eb) => eb.fn.countAll<string>().as('count'))
+          .where('case_id', '=', kase.caseId)
+          .executeTakeFirstOrThrow();
+        seen.push({ caseId: kase.caseId, entries: Number(count) });
       },
     });
     const session = await sessionFor(test, casey);
@@ -471,6 +476,6 @@ describe('the stalking diary', () => {
     const again = await diary.recordIncident(session, caseId, submissionId, incidentFacts());
     assert.ok(first.kind === 'ok' && first.value.kind === 'recorded');
     assert.ok(again.kind === 'ok' && again.value.kind === 'recorded' && again.value.repeat);
-    assert.deepEqual(seen, [{ caseId, entryId: first.value.entryId }]);
+    assert.deepEqual(seen, [{ caseId, entries: 1 }], 'called once, after the entry was written');
   });
 });

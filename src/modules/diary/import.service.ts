@@ -7,7 +7,7 @@ import { blindIndexKey } from '../../platform/crypto/blind-index.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
 import { withCaseInScope, type InScope, type ScopedCase } from '../cases/case-scope.ts';
 import { openDocument, sealDocument } from '../clients/sealed-document.ts';
-import { insertEntry } from './diary-entry.ts';
+import { insertEntry, type AfterDiaryChange } from './diary-entry.ts';
 import { entryFacts, readDiaryCsv, sealedImportShape, type SealedImport } from './import.ts';
 
 const importAad = (caseId: string, importId: string) => `case:${caseId}:diary-import:${importId}`;
@@ -48,11 +48,13 @@ export class DiaryImportService {
   private readonly db: Db;
   private readonly clock: Clock;
   private readonly keys: KeyRing;
+  private readonly afterChange: AfterDiaryChange | undefined;
 
-  constructor(deps: { db: Db; clock: Clock; keys: KeyRing }) {
+  constructor(deps: { db: Db; clock: Clock; keys: KeyRing; afterChange?: AfterDiaryChange }) {
     this.db = deps.db;
     this.clock = deps.clock;
     this.keys = deps.keys;
+    this.afterChange = deps.afterChange;
   }
 
   private scoped<T>(
@@ -232,6 +234,7 @@ export class DiaryImportService {
         entries: count,
         skipped: opened.sealed.rows.length - rows.length,
       });
+      await this.afterChange?.(trx, kase, session);
       return { kind: 'imported', count };
     });
   }

@@ -56,10 +56,14 @@ export function homeRoutes(services: Services): Route[] {
             text: 'See where you are signed in, end sessions you do not recognise and check your sign-in history.',
           },
         ].filter(Boolean);
-        const settings = await services.settings.get(session);
+        const [settings, caseloadEscalations] = await Promise.all([
+          services.settings.get(session),
+          services.patterns.onCaseload(session),
+        ]);
         return reply.render('home/home.njk', {
           pageTitle: 'Home',
           sections,
+          caseloadEscalations,
           referralLink: `${services.publicUrl}${paths.publicReferral.start(settings.referralCode)}`,
         });
       },
