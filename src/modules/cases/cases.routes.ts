@@ -227,19 +227,29 @@ export function caseRoutes(services: Services): Route[] {
     const role = session.user.role;
     const canAllocate = can(role, 'case:allocate') && record.status !== 'closed';
     const caseId = record.caseId;
-    const [loads, contacts, notes, tasks, statusChanges, given, referredOn, perpetrators, diary, escalations] =
-      await Promise.all([
-        services.cases.caseworkers(session),
-        services.casework.contacts(session, caseId).then(inScope),
-        services.casework.notes(session, caseId).then(inScope),
-        services.casework.tasksForCase(session, caseId).then(inScope),
-        services.casework.statusHistory(session, caseId).then(inScope),
-        services.casework.services(session, caseId).then(inScope),
-        services.casework.onwardReferrals(session, caseId).then(inScope),
-        services.perpetrators.listForCase(session, caseId),
-        services.diary.summary(session, caseId).then(inScope),
-        services.patterns.recentEscalations(session, caseId).then(inScope),
-      ]);
+    const [
+      loads,
+      contacts,
+      notes,
+      tasks,
+      statusChanges,
+      given,
+      referredOn,
+      perpetrators,
+      diary,
+      escalations,
+    ] = await Promise.all([
+      services.cases.caseworkers(session),
+      services.casework.contacts(session, caseId).then(inScope),
+      services.casework.notes(session, caseId).then(inScope),
+      services.casework.tasksForCase(session, caseId).then(inScope),
+      services.casework.statusHistory(session, caseId).then(inScope),
+      services.casework.services(session, caseId).then(inScope),
+      services.casework.onwardReferrals(session, caseId).then(inScope),
+      services.perpetrators.listForCase(session, caseId),
+      services.diary.summary(session, caseId).then(inScope),
+      services.patterns.recentEscalations(session, caseId).then(inScope),
+    ]);
     const done = (request.query as { done?: string }).done;
     const values = form.values;
     return reply.code(form.errors ? 400 : 200).render('cases/case.njk', {
