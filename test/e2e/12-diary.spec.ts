@@ -34,7 +34,7 @@ test.describe('The diary', () => {
     await test.step('the caseworker opens the case from her caseload and adds an incident quickly', async () => {
       await phone.visit('/cases');
       await phone.follow(phone.page.getByTestId('case-row').filter({ hasText: CLIENT }).getByRole('link'));
-      await phone.follow(phone.page.getByRole('link', { name: 'Add an incident quickly' }));
+      await phone.follow(phone.page.getByRole('button', { name: 'Add an incident quickly' }));
       await expectNoSidewaysScroll(phone);
       const when = phone.page.getByRole('group', { name: 'When did it happen?' });
       await expect(when.getByLabel('Day'), 'today is filled in').not.toHaveValue('');
@@ -84,7 +84,7 @@ test.describe('The diary', () => {
     });
 
     await test.step('and on the chart of incidents per week, with its table', async () => {
-      await phone.follow(phone.page.getByRole('link', { name: 'Patterns and escalation' }));
+      await phone.follow(phone.page.getByRole('button', { name: 'Patterns and escalation' }));
       await expect(phone.page.getByRole('img', { name: /Behaviours recorded each week/ })).toBeVisible();
       await phone.page.getByText('Show the figures as a table').first().click();
       await expect(phone.page.getByRole('table').first()).toContainText('Threats');
@@ -96,7 +96,7 @@ test.describe('The diary', () => {
       await phone.follow(
         phone.page.getByTestId('diary-entry').filter({ hasText: description }).getByRole('link').first(),
       );
-      await phone.follow(phone.page.getByRole('link', { name: 'Correct this entry' }));
+      await phone.follow(phone.page.getByRole('button', { name: 'Correct this entry' }));
       const corrected = description.replace('7am', '6:45am');
       await phone.page.getByLabel('Describe what happened').fill(corrected);
       await phone.page
