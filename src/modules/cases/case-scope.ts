@@ -1,5 +1,6 @@
 import { inOrganisation, type Db, type Trx } from '../../db/database.ts';
 import type { CaseStatus } from '../../db/schema.ts';
+import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import type { CurrentSession } from '../../platform/auth/sessions.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
@@ -52,4 +53,26 @@ export async function withCaseInScope<T>(
     });
     return { kind: 'ok', value } as const;
   });
+}
+
+/** Records what the caller did on a case, in the case's audit trail (never what a record says). */
+export function auditCase(
+  trx: Trx,
+  session: CurrentSession,
+  kase: ScopedCase,
+  event: { action: string; at: Date; details?: Record<string, unknown>; reason?: string },
+) {
+  return appendAuditEvent(
+    trx,
+    {
+      organisationId: session.organisationId,
+      actorUserId: session.user.userId,
+      action: event.action,
+      recordType: 'case',
+      recordId: kase.reference,
+      details: event.details,
+      reason: event.reason,
+    },
+    event.at,
+  );
 }

@@ -9,13 +9,12 @@ import type {
   ContactOutcome,
   OnwardReferralOutcome,
 } from '../../db/schema.ts';
-import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import type { CurrentSession } from '../../platform/auth/sessions.ts';
 import { ukDate, type Clock } from '../../platform/clock.ts';
 import { openText, seal } from '../../platform/crypto/envelope.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
 import { caseVisibleTo } from './case-access.ts';
-import { withCaseInScope, type InScope, type ScopedCase } from './case-scope.ts';
+import { auditCase, withCaseInScope, type InScope, type ScopedCase } from './case-scope.ts';
 import {
   allocationsOfCase,
   onwardOutcomesOfCase,
@@ -139,19 +138,7 @@ export class CaseworkService {
     details?: Record<string, unknown>,
     reason?: string,
   ) {
-    return appendAuditEvent(
-      trx,
-      {
-        organisationId: session.organisationId,
-        actorUserId: session.user.userId,
-        action,
-        recordType: 'case',
-        recordId: kase.reference,
-        details,
-        reason,
-      },
-      this.clock.now(),
-    );
+    return auditCase(trx, session, kase, { action, at: this.clock.now(), details, reason });
   }
 
   /** The case itself, if the caller may work on it: for checking scope before reading a form. */

@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db, Trx } from '../../db/database.ts';
 import type { DiaryOrigin } from '../../db/schema.ts';
-import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import type { CurrentSession } from '../../platform/auth/sessions.ts';
 import { DAY, type Clock } from '../../platform/clock.ts';
 import { blindIndexKey } from '../../platform/crypto/blind-index.ts';
 import { openText, seal } from '../../platform/crypto/envelope.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
 import { ukInstant } from '../cases/case-view.ts';
-import { withCaseInScope, type InScope, type ScopedCase } from '../cases/case-scope.ts';
+import { auditCase, withCaseInScope, type InScope, type ScopedCase } from '../cases/case-scope.ts';
 import {
   correctionAad,
   insertEntry,
@@ -173,18 +172,7 @@ export class DiaryService {
     action: string,
     details?: Record<string, unknown>,
   ) {
-    return appendAuditEvent(
-      trx,
-      {
-        organisationId: session.organisationId,
-        actorUserId: session.user.userId,
-        action,
-        recordType: 'case',
-        recordId: kase.reference,
-        details,
-      },
-      this.clock.now(),
-    );
+    return auditCase(trx, session, kase, { action, at: this.clock.now(), details });
   }
 
   private async sealing(trx: Trx, session: CurrentSession, kase: ScopedCase) {

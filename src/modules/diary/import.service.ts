@@ -1,11 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Db, Trx } from '../../db/database.ts';
-import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import type { CurrentSession } from '../../platform/auth/sessions.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { blindIndexKey } from '../../platform/crypto/blind-index.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
-import { withCaseInScope, type InScope, type ScopedCase } from '../cases/case-scope.ts';
+import { auditCase, withCaseInScope, type InScope, type ScopedCase } from '../cases/case-scope.ts';
 import { openDocument, sealDocument } from '../clients/sealed-document.ts';
 import { insertEntry, type AfterDiaryChange } from './diary-entry.ts';
 import { entryFacts, readDiaryCsv, sealedImportShape, type SealedImport } from './import.ts';
@@ -72,18 +71,7 @@ export class DiaryImportService {
     action: string,
     details: Record<string, unknown>,
   ) {
-    return appendAuditEvent(
-      trx,
-      {
-        organisationId: session.organisationId,
-        actorUserId: session.user.userId,
-        action,
-        recordType: 'case',
-        recordId: kase.reference,
-        details,
-      },
-      this.clock.now(),
-    );
+    return auditCase(trx, session, kase, { action, at: this.clock.now(), details });
   }
 
   /** The case, if the caller may work on it: for showing the upload form. */

@@ -19,7 +19,7 @@ import {
 } from '../../platform/storage/sealed-objects.ts';
 import type { ObjectStorage, TempObject } from '../../platform/storage/storage.ts';
 import { openDocument, sealDocument } from '../clients/sealed-document.ts';
-import { withCaseInScope, type InScope, type ScopedCase } from '../cases/case-scope.ts';
+import { auditCase, withCaseInScope, type InScope, type ScopedCase } from '../cases/case-scope.ts';
 import { ContentInspector, IMAGES_WITH_DERIVATIVES, type Inspection } from './content-type.ts';
 import {
   derivativesOf,
@@ -126,18 +126,11 @@ export class EvidenceService {
   }
 
   private audit(trx: Trx, session: CurrentSession, kase: ScopedCase, action: string, details: object) {
-    return appendAuditEvent(
-      trx,
-      {
-        organisationId: session.organisationId,
-        actorUserId: session.user.userId,
-        action,
-        recordType: 'case',
-        recordId: kase.reference,
-        details: details as Record<string, unknown>,
-      },
-      this.deps.clock.now(),
-    );
+    return auditCase(trx, session, kase, {
+      action,
+      at: this.deps.clock.now(),
+      details: details as Record<string, unknown>,
+    });
   }
 
   /**
