@@ -200,6 +200,8 @@ export interface CasesTable {
   opened_at: Timestamp;
   opened_by: string;
   closed_at: Timestamp | null;
+  risk_level: ColumnType<RiskLevel | null, RiskLevel | null | undefined, RiskLevel | null>;
+  risk_assessed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface CaseAllocationsTable {
@@ -560,6 +562,42 @@ export interface DiaryEscalationsTable {
   task_id: string | null;
 }
 
+export type RiskLevel = 'standard' | 'medium' | 'high';
+export type RiskTemplatePurpose = 'risk_checklist' | 'stalking_screening' | 'other';
+
+export interface RiskTemplatesTable {
+  organisation_id: string;
+  template_version_id: string;
+  template_key: string;
+  version_number: number;
+  purpose: RiskTemplatePurpose;
+  title: string;
+  definition: ColumnType<unknown, string, never>;
+  origin: 'shipped' | 'local';
+  created_by: string | null;
+  created_at: Timestamp;
+}
+
+export interface RiskAssessmentsTable {
+  organisation_id: string;
+  assessment_id: string;
+  case_id: string;
+  template_version_id: string;
+  status: 'in_progress' | 'completed';
+  answers_sealed: Buffer;
+  started_by: string;
+  started_at: Timestamp;
+  saved_at: Timestamp;
+  submission_id: string;
+  completed_by: string | null;
+  completed_at: Timestamp | null;
+  score: number | null;
+  computed_level: RiskLevel | null;
+  judgement_level: Exclude<RiskLevel, 'standard'> | null;
+  judgement_reason_sealed: Buffer | null;
+  level: RiskLevel | null;
+}
+
 export interface Database {
   installation: InstallationTable;
   rate_limit_events: RateLimitEventsTable;
@@ -599,4 +637,6 @@ export interface Database {
   evidence_derivatives: EvidenceDerivativesTable;
   diary_imports: DiaryImportsTable;
   diary_escalations: DiaryEscalationsTable;
+  risk_templates: RiskTemplatesTable;
+  risk_assessments: RiskAssessmentsTable;
 }
