@@ -1,0 +1,346 @@
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { PassThrough, Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import PDFDocument from 'pdfkit';
+
+/**
+ * Vigil's documents as PDF: a document is described as data (a list of blocks) and laid out the same way every
+ * time, so the same description always gives the same bytes. What this engine gives every document:
+ *
+ * - DejaVu Sans, embedded (subset), so names in Latin, Greek or Cyrillic script print as written;
+ * - headings (levels 1 to 3, each a bookmark in the outline), paragraphs, label/value lists and simple tables
+ *   whose rows never split across a page and whose header row repeats on each page;
+ * - a footer on every page, "Page X of Y" and the document's id;
+ * - metadata: a title that must carry no personal data, the creation date given (never the clock), no random
+ *   ids (pdfkit derives the file id from the metadata);
+ * - a tagged PDF (PDF 1.7, marked as PDF/UA): headings, paragraphs, lists and tables are structure elements
+ *   (H1-H3, P, L/LI/Lbl/LBody, Table/TR/TH/TD), the footer is a pagination artifact, the language is set and
+ *   viewers show the title rather than the file name.
+ *
+ * "Page X of Y" needs the number of pages before the first page is written, and the document is streamed
+ * rather than held whole in memory, so each document is laid out twice: once into nothing to count its pages,
+ * then for real. Layout depends only on the description, so both passes break pages in the same places.
+ */
+
+export type PdfBlock =
+  | { kind: 'heading'; level: 1 | 2 | 3; text: string }
+  | { kind: 'paragraph'; text: string; emphasis?: 'strong' | 'quiet' }
+  /** Label and value pairs, one under the other (a definition list). */
+  | { kind: 'facts'; rows: readonly (readonly [string, string])[] }
+  /** A table: column headers with their share of the width (fractions that add up to 1) and rows of cells. */
+  | {
+      kind: 'table';
+      columns: readonly { header: string; width: number }[];
+      rows: readonly (readonly string[])[];
+    }
+  /** Starts a new page (a new part of a bundle, say). */
+  | { kind: 'page_break' };
+
+export type PdfDocumentSpec = {
+  /** Printed in every page's footer and kept in the metadata: a reference, never a name. */
+  documentId: string;
+  /** The document's title in its metadata and the viewer's title bar: never personal data. */
+  title: string;
+  subject?: string;
+  author?: string;
+  /** The creation date written into the file: from the record, so the same record gives the same bytes. */
+  createdAt: Date;
+  blocks: readonly PdfBlock[];
+};
+
+const require = createRequire(import.meta.url);
+const FONT_FOLDER = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+const FONTS = {
+  regular: path.join(FONT_FOLDER, 'DejaVuSans.ttf'),
+  bold: path.join(FONT_FOLDER, 'DejaVuSans-Bold.ttf'),
+};
+
+const MARGIN = 56;
+const FOOTER_HEIGHT = 28;
+const SIZES = { 1: 18, 2: 14, 3: 12 } as const;
+const BODY = 10.5;
+const SMALL = 9;
+const CELL_PADDING = 4;
+const INK = '#0b0c0c';
+const QUIET = '#505a5f';
+const RULE = '#b1b4b6';
+
+type Doc = InstanceType<typeof PDFDocument>;
+type Struct = ReturnType<Doc['struct']>;
+
+function newDocument(spec: PdfDocumentSpec): Doc {
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: MARGIN, left: MARGIN, right: MARGIN, bottom: MARGIN + FOOTER_HEIGHT },
+    autoFirstPage: false,
+    bufferPages: false,
+    compress: true,
+    pdfVersion: '1.7',
+    tagged: true,
+    // pdfkit accepts 'PDF/UA' (it adds the pdfuaid metadata), though its type definitions list only PDF/A.
+    subset: 'PDF/UA' as never,
+    lang: 'en-GB',
+    displayTitle: true,
+    info: {
+      Title: spec.title,
+      Subject: spec.subject ?? spec.title,
+      Author: spec.author ?? 'Vigil',
+      Creator: 'Vigil',
+      Producer: 'Vigil',
+      Keywords: spec.documentId,
+      CreationDate: spec.createdAt,
+      ModDate: spec.createdAt,
+    },
+  });
+  doc.registerFont('regular', FONTS.regular);
+  doc.registerFont('bold', FONTS.bold);
+  doc.font('regular').fontSize(BODY);
+  return doc;
+}
+
+/** Lays the document out into `doc`; returns how many pages it took. */
+function layOut(doc: Doc, spec: PdfDocumentSpec, totalPages: number | null): number {
+  let pageNumber = 0;
+  const footer = () => {
+    pageNumber += 1;
+    const { x, y } = doc;
+    const bottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    doc.markContent('Artifact', { type: 'Pagination' });
+    doc
+      .font('regular')
+      .fontSize(SMALL)
+      .fillColor(QUIET)
+      .text(
+        `Page ${pageNumber} of ${totalPages ?? 0}`,
+        MARGIN,
+        doc.page.height - MARGIN - FOOTER_HEIGHT / 2 + 4,
+        { lineBreak: false },
+      )
+      .text(spec.documentId, MARGIN, doc.page.height - MARGIN - FOOTER_HEIGHT / 2 + 4, {
+        width: doc.page.width - 2 * MARGIN,
+        align: 'right',
+        lineBreak: false,
+      });
+    doc.endMarkedContent();
+    doc.page.margins.bottom = bottom;
+    doc.font('regular').fontSize(BODY).fillColor(INK);
+    doc.x = x;
+    doc.y = y;
+  };
+  doc.on('pageAdded', footer);
+  doc.addPage();
+  doc.fillColor(INK);
+  const document = doc.struct('Document', { title: spec.title });
+  doc.addStructure(document);
+  const width = doc.page.width - 2 * MARGIN;
+  const bottomLimit = () => doc.page.height - doc.page.margins.bottom;
+  const room = (height: number) => {
+    if (doc.y + height > bottomLimit()) doc.addPage();
+  };
+  const para = (parent: Struct, tag: string, text: string, font: 'regular' | 'bold', size: number) => {
+    const element = doc.struct(tag, {}, () => {
+      doc.font(font).fontSize(size).text(text, MARGIN, doc.y, { width });
+    });
+    parent.add(element);
+    element.end();
+  };
+
+  for (const block of spec.blocks) {
+    switch (block.kind) {
+      case 'heading': {
+        const size = SIZES[block.level];
+        doc.font('bold').fontSize(size);
+        room(doc.heightOfString(block.text, { width }) + 3 * BODY);
+        if (doc.y > doc.page.margins.top) doc.moveDown(block.level === 1 ? 0.2 : 0.6);
+        doc.outline.addItem(block.text);
+        para(document, `H${block.level}`, block.text, 'bold', size);
+        doc.moveDown(0.3);
+        break;
+      }
+      case 'paragraph': {
+        doc
+          .font(block.emphasis === 'strong' ? 'bold' : 'regular')
+          .fontSize(block.emphasis === 'quiet' ? SMALL : BODY);
+        if (block.emphasis === 'quiet') doc.fillColor(QUIET);
+        para(
+          document,
+          'P',
+          block.text,
+          block.emphasis === 'strong' ? 'bold' : 'regular',
+          block.emphasis === 'quiet' ? SMALL : BODY,
+        );
+        doc.fillColor(INK);
+        doc.moveDown(0.5);
+        break;
+      }
+      case 'facts': {
+        const list = doc.struct('L');
+        document.add(list);
+        const labelWidth = width * 0.35;
+        const valueWidth = width - labelWidth - 8;
+        for (const [label, value] of block.rows) {
+          doc.font('bold').fontSize(BODY);
+          const labelHeight = doc.heightOfString(label, { width: labelWidth });
+          doc.font('regular');
+          const valueHeight = doc.heightOfString(value || ' ', { width: valueWidth });
+          const height = Math.max(labelHeight, valueHeight);
+          // A long value may run on; a short pair is kept together.
+          room(Math.min(height, 4 * BODY));
+          const top = doc.y;
+          const item = doc.struct('LI');
+          list.add(item);
+          item.add(
+            doc.struct('Lbl', {}, () => {
+              doc.font('bold').fontSize(BODY).text(label, MARGIN, top, { width: labelWidth });
+            }),
+          );
+          const afterLabel = doc.y;
+          const labelPage = pageNumber;
+          item.add(
+            doc.struct('LBody', {}, () => {
+              doc
+                .font('regular')
+                .fontSize(BODY)
+                .text(value || ' ', MARGIN + labelWidth + 8, top, { width: valueWidth });
+            }),
+          );
+          item.end();
+          if (pageNumber === labelPage) doc.y = Math.max(doc.y, afterLabel);
+          doc.y += 4;
+        }
+        list.end();
+        doc.x = MARGIN;
+        doc.moveDown(0.5);
+        break;
+      }
+      case 'table': {
+        const table = doc.struct('Table');
+        document.add(table);
+        const widths = block.columns.map((column) => column.width * width);
+        const heightOf = (cells: readonly string[], font: 'regular' | 'bold') => {
+          doc.font(font).fontSize(SMALL);
+          return (
+            Math.max(
+              ...cells.map((cell, i) =>
+                doc.heightOfString(cell || ' ', { width: (widths[i] ?? 0) - 2 * CELL_PADDING }),
+              ),
+            ) +
+            2 * CELL_PADDING
+          );
+        };
+        const drawRow = (cells: readonly string[], header: boolean) => {
+          const font = header ? 'bold' : 'regular';
+          const top = doc.y;
+          const height = heightOf(cells, font);
+          const row = doc.struct('TR');
+          table.add(row);
+          let x = MARGIN;
+          cells.forEach((cell, i) => {
+            const cellWidth = widths[i] ?? 0;
+            row.add(
+              doc.struct(header ? 'TH' : 'TD', {}, () => {
+                doc
+                  .font(font)
+                  .fontSize(SMALL)
+                  .fillColor(INK)
+                  .text(cell || ' ', x + CELL_PADDING, top + CELL_PADDING, {
+                    width: cellWidth - 2 * CELL_PADDING,
+                  });
+              }),
+            );
+            x += cellWidth;
+          });
+          row.end();
+          doc.markContent('Artifact', { type: 'Layout' });
+          doc
+            .strokeColor(RULE)
+            .lineWidth(header ? 1 : 0.5)
+            .moveTo(MARGIN, top + height)
+            .lineTo(MARGIN + width, top + height)
+            .stroke();
+          doc.endMarkedContent();
+          doc.x = MARGIN;
+          doc.y = top + height;
+        };
+        const headers = block.columns.map((column) => column.header);
+        const headerHeight = heightOf(headers, 'bold');
+        room(headerHeight + heightOf(block.rows[0] ?? headers, 'regular'));
+        drawRow(headers, true);
+        for (const cells of block.rows) {
+          const height = heightOf(cells, 'regular');
+          if (doc.y + height > bottomLimit()) {
+            doc.addPage();
+            drawRow(headers, true);
+          }
+          drawRow(cells, false);
+        }
+        table.end();
+        doc.moveDown(0.8);
+        break;
+      }
+      case 'page_break':
+        doc.addPage();
+        break;
+    }
+  }
+  document.end();
+  doc.font('regular').fontSize(BODY);
+  return pageNumber;
+}
+
+const nowhere = () =>
+  new Writable({
+    write(_chunk, _encoding, done) {
+      done();
+    },
+  });
+
+/** How many pages the document takes (a layout into nothing). */
+async function countPages(spec: PdfDocumentSpec): Promise<number> {
+  const doc = newDocument(spec);
+  const done = pipeline(doc, nowhere());
+  const pages = layOut(doc, spec, null);
+  doc.end();
+  await done;
+  return pages;
+}
+
+/**
+ * The document as a stream of PDF bytes, written as it is laid out. Pipe it to a response or a file; it is the
+ * same bytes every time for the same description.
+ */
+export function pdfStream(spec: PdfDocumentSpec): Readable {
+  const out = new PassThrough();
+  countPages(spec).then(
+    (total) => {
+      const doc = newDocument(spec);
+      doc.pipe(out);
+      try {
+        layOut(doc, spec, total);
+        doc.end();
+      } catch (error) {
+        out.destroy(error as Error);
+      }
+    },
+    (error: unknown) => out.destroy(error as Error),
+  );
+  return out;
+}
+
+/** The SHA-256 (hex) of the document's bytes, computed as it streams: nothing is kept. */
+export async function pdfSha256(spec: PdfDocumentSpec): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(
+    pdfStream(spec),
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        hash.update(chunk);
+        done();
+      },
+    }),
+  );
+  return hash.digest('hex');
+}
