@@ -29,6 +29,8 @@ import { EvidenceService } from './modules/evidence/evidence.service.ts';
 import { LocalFolderStorage } from './platform/storage/local-folder.ts';
 import { checkEscalation, PatternsService } from './modules/diary/patterns.service.ts';
 import type { AfterDiaryChange } from './modules/diary/diary-entry.ts';
+import { MaracService } from './modules/marac/marac.service.ts';
+import type { MaracSettings } from './modules/marac/criteria.ts';
 
 /** The composition root: every service built from the database, the clock and the master key. No container. */
 export function createServices(deps: {
@@ -40,6 +42,8 @@ export function createServices(deps: {
   /** The data folder; evidence files go in its `evidence` folder. */
   dataDir?: string;
   evidenceLimits?: EvidenceLimits;
+  /** The local MARAC's escalation rule (3 incidents in 12 months when not given). */
+  marac?: MaracSettings;
 }) {
   const { db, clock } = deps;
   const keys = new KeyRing(deps.masterKey);
@@ -91,6 +95,7 @@ export function createServices(deps: {
     /** Limits on the public forms, per client address, over an hour. */
     publicFormLimiter: new RateLimiter(db, clock, deps.masterKey, HOUR),
     patterns: new PatternsService({ db, clock, keys }),
+    marac: new MaracService({ db, clock, keys, settings: deps.marac }),
   };
 }
 

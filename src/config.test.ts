@@ -43,4 +43,13 @@ describe('loadConfig', () => {
       /DATABASE_URL must start with postgres:\/\//,
     );
   });
+
+  it('takes the local MARAC escalation rule from the environment, 3 incidents in 12 months by default', () => {
+    assert.deepEqual(loadConfig({}).marac, { escalationIncidents: 3, escalationMonths: 12 });
+    assert.deepEqual(
+      loadConfig({ VIGIL_MARAC_ESCALATION_INCIDENTS: '4', VIGIL_MARAC_ESCALATION_MONTHS: '6' }).marac,
+      { escalationIncidents: 4, escalationMonths: 6 },
+    );
+    assert.throws(() => loadConfig({ VIGIL_MARAC_ESCALATION_INCIDENTS: '0' }), /VIGIL_MARAC_ESCALATION_INCIDENTS/);
+  });
 });

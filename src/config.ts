@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_MARAC_SETTINGS, type MaracSettings } from './modules/marac/criteria.ts';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -43,6 +44,18 @@ const environmentSchema = z
     VIGIL_EVIDENCE_MAX_FILE_MB: z.coerce.number().int().min(1).max(10_000).default(100),
     VIGIL_EVIDENCE_MAX_FILES: z.coerce.number().int().min(1).max(200).default(20),
     VIGIL_EVIDENCE_MAX_IMAGE_MEGAPIXELS: z.coerce.number().int().min(1).max(1_000).default(100),
+    VIGIL_MARAC_ESCALATION_INCIDENTS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(DEFAULT_MARAC_SETTINGS.escalationIncidents),
+    VIGIL_MARAC_ESCALATION_MONTHS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(60)
+      .default(DEFAULT_MARAC_SETTINGS.escalationMonths),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -85,6 +98,8 @@ export type Config = {
   smtpUrl: string | undefined;
   mailFrom: string;
   evidence: EvidenceLimits;
+  /** The local MARAC's potential-escalation rule: this many incidents within this many months. */
+  marac: MaracSettings;
 };
 
 /** How much evidence one upload may carry, and the largest image display copies are made from. */
@@ -135,6 +150,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxFileBytes: value.VIGIL_EVIDENCE_MAX_FILE_MB * 1024 * 1024,
       maxFiles: value.VIGIL_EVIDENCE_MAX_FILES,
       maxImagePixels: value.VIGIL_EVIDENCE_MAX_IMAGE_MEGAPIXELS * 1_000_000,
+    },
+    marac: {
+      escalationIncidents: value.VIGIL_MARAC_ESCALATION_INCIDENTS,
+      escalationMonths: value.VIGIL_MARAC_ESCALATION_MONTHS,
     },
   };
 }

@@ -84,6 +84,17 @@ export const paths = {
     `/cases/${caseId}/evidence/${evidenceId}/thumbnail`,
   caseEvidenceDisplay: (caseId = ':caseId', evidenceId = ':evidenceId') =>
     `/cases/${caseId}/evidence/${evidenceId}/display`,
+  caseMarac: (caseId = ':caseId') => `/cases/${caseId}/marac`,
+  caseMaracNew: (caseId = ':caseId') => `/cases/${caseId}/marac/new`,
+  maracReferral: (caseId = ':caseId', referralId = ':referralId') => `/cases/${caseId}/marac/${referralId}`,
+  maracReferralDocument: (caseId = ':caseId', referralId = ':referralId') =>
+    `/cases/${caseId}/marac/${referralId}/document`,
+  maracReferralMeeting: (caseId = ':caseId', referralId = ':referralId') =>
+    `/cases/${caseId}/marac/${referralId}/meeting`,
+  maracReferralActions: (caseId = ':caseId', referralId = ':referralId') =>
+    `/cases/${caseId}/marac/${referralId}/actions`,
+  maracActionDone: (caseId = ':caseId', referralId = ':referralId', actionId = ':actionId') =>
+    `/cases/${caseId}/marac/${referralId}/actions/${actionId}/done`,
   publicReferral: {
     start: (code = ':code') => `/r/${code}`,
     question: (code = ':code', step = ':step') => `/r/${code}/${step}`,

@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     mailer,
     dataDir: config.dataDir,
     evidenceLimits: config.evidence,
+    marac: config.marac,
   });
   const app = await buildApp({
     db: database.db,

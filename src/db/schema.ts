@@ -598,6 +598,39 @@ export interface RiskAssessmentsTable {
   level: RiskLevel | null;
 }
 
+export type MaracConsent = 'consents' | 'proceeds_without_consent' | 'not_yet_asked';
+
+export interface MaracReferralsTable {
+  organisation_id: string;
+  referral_id: string;
+  case_id: string;
+  referral_number: number;
+  referred_at: Timestamp;
+  referred_by: string;
+  criteria: string[];
+  consent: MaracConsent;
+  repeat_of: string | null;
+  content_sealed: Buffer;
+  document_sha256: Buffer;
+  meeting_on: ColumnType<string | null, string | null | undefined, string | null>;
+  outcome_sealed: Buffer | null;
+  tracking_updated_at: Timestamp | null;
+  tracking_updated_by: string | null;
+}
+
+export interface MaracActionsTable {
+  organisation_id: string;
+  action_id: string;
+  case_id: string;
+  referral_id: string;
+  details_sealed: Buffer;
+  due_on: ColumnType<string | null, string | null, string | null>;
+  added_at: Timestamp;
+  added_by: string;
+  done_at: Timestamp | null;
+  done_by: string | null;
+}
+
 export interface Database {
   installation: InstallationTable;
   rate_limit_events: RateLimitEventsTable;
@@ -639,4 +672,6 @@ export interface Database {
   diary_escalations: DiaryEscalationsTable;
   risk_templates: RiskTemplatesTable;
   risk_assessments: RiskAssessmentsTable;
+  marac_referrals: MaracReferralsTable;
+  marac_actions: MaracActionsTable;
 }

@@ -29,6 +29,8 @@ export const PERMISSIONS = [
   'diary:redact',
   /** Download an evidence file's original, audited as chain of custody. */
   'evidence:download',
+  /** Refer a case to MARAC, download the referral document, and record the meeting, outcome and actions. */
+  'marac:refer',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -65,6 +67,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'client:read_address',
     'diary:redact',
     'evidence:download',
+    'marac:refer',
   ],
   caseworker: [
     'case:read',
@@ -73,6 +76,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'client:read_address',
     'diary:redact',
     'evidence:download',
+    'marac:refer',
   ],
   police_liaison: ['perpetrator:read'],
   auditor: ['audit:read', 'staff:read'],
