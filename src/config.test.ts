@@ -50,6 +50,9 @@ describe('loadConfig', () => {
       loadConfig({ VIGIL_MARAC_ESCALATION_INCIDENTS: '4', VIGIL_MARAC_ESCALATION_MONTHS: '6' }).marac,
       { escalationIncidents: 4, escalationMonths: 6 },
     );
-    assert.throws(() => loadConfig({ VIGIL_MARAC_ESCALATION_INCIDENTS: '0' }), /VIGIL_MARAC_ESCALATION_INCIDENTS/);
+    assert.throws(
+      () => loadConfig({ VIGIL_MARAC_ESCALATION_INCIDENTS: '0' }),
+      /VIGIL_MARAC_ESCALATION_INCIDENTS/,
+    );
   });
 });

@@ -6,9 +6,12 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** What a PDF says, read with poppler's pdftotext (layout kept, so table rows stay on one line). */
-export async function pdfText(pdf: Buffer): Promise<string> {
-  return withFile(pdf, async (file) => (await run('pdftotext', ['-layout', file, '-'])).stdout);
+/**
+ * What a PDF says, read with poppler's pdftotext: in the order it was written (`raw`, so a table cell's lines
+ * stay together), or laid out as on the page (`layout`, so a table row's cells stay on one line).
+ */
+export async function pdfText(pdf: Buffer, mode: 'raw' | 'layout' = 'raw'): Promise<string> {
+  return withFile(pdf, async (file) => (await run('pdftotext', [`-${mode}`, file, '-'])).stdout);
 }
 
 /** qpdf's structural check of a PDF: resolves when it passes, rejects with qpdf's complaint when not. */

@@ -51,6 +51,7 @@ import { onwardReferralCards, serviceRows } from './support-view.ts';
 import { relationshipText, riskFactorText } from '../perpetrators/perpetrator-view.ts';
 import { inScope, recorded } from './case-results.ts';
 import { diarySummary } from '../diary/diary-view.ts';
+import { caseMaracView } from '../marac/marac-view.ts';
 
 /** Tasks due within this many days (today included) are called out on the caseload. */
 const DUE_SOON_DAYS = 7;
@@ -238,6 +239,7 @@ export function caseRoutes(services: Services): Route[] {
       perpetrators,
       diary,
       escalations,
+      marac,
     ] = await Promise.all([
       services.cases.caseworkers(session),
       services.casework.contacts(session, caseId).then(inScope),
@@ -249,6 +251,7 @@ export function caseRoutes(services: Services): Route[] {
       services.perpetrators.listForCase(session, caseId),
       services.diary.summary(session, caseId).then(inScope),
       services.patterns.recentEscalations(session, caseId).then(inScope),
+      services.marac.forCase(session, caseId).then(inScope),
     ]);
     const done = (request.query as { done?: string }).done;
     const values = form.values;
@@ -286,6 +289,7 @@ export function caseRoutes(services: Services): Route[] {
       canAddPerpetrator: can(role, 'perpetrator:manage'),
       diary: diarySummary(diary),
       escalations,
+      marac: caseMaracView(marac, caseId, can(role, 'marac:refer')),
       values,
       taskForm: {
         submissionId: randomUUID(),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { MaracConsent } from '../../db/schema.ts';
 import { BadRequestError } from '../../platform/http/forms.ts';
 import { isoDateFrom } from '../cases/case-view.ts';
-import { MARAC_CRITERIA, type MaracCriterion } from './criteria.ts';
+import { MARAC_CRITERIA } from './criteria.ts';
 import type { ReferralForm } from './marac.service.ts';
 
 const text = z.string().optional();
@@ -59,7 +59,7 @@ export const referralSchema = z
     const area = longText(ctx, 'area', form.area, 'The MARAC area', 100);
     if (!area) problem(ctx, 'area', 'Enter the MARAC area the referral goes to');
     return {
-      criteria: criteria as MaracCriterion[],
+      criteria,
       concern: criteria.includes('professional_judgement') ? concern : null,
       consent: consent ?? 'not_yet_asked',
       consentReason: consent === 'proceeds_without_consent' ? consentReason : null,

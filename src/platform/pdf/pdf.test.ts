@@ -56,7 +56,7 @@ describe('PDF documents', () => {
     const info = await pdfInfo(pdf);
     const pages = Number(info.Pages);
     assert.ok(pages >= 3, `70 rows take several pages (${pages})`);
-    const text = await pdfText(pdf);
+    const text = await pdfText(pdf, 'layout');
     for (let page = 1; page <= pages; page += 1) assert.match(text, new RegExp(`Page ${page} of ${pages}`));
     assert.equal(text.match(/DOC-2026-0001/g)?.length, pages);
     assert.ok(

@@ -153,7 +153,7 @@ function layOut(doc: Doc, spec: PdfDocumentSpec, totalPages: number | null): num
       case 'heading': {
         const size = SIZES[block.level];
         doc.font('bold').fontSize(size);
-        room(doc.heightOfString(block.text, { width }) + 3 * BODY);
+        room(doc.heightOfString(block.text, { width }) + 6 * BODY);
         if (doc.y > doc.page.margins.top) doc.moveDown(block.level === 1 ? 0.2 : 0.6);
         doc.outline.addItem(block.text);
         para(document, `H${block.level}`, block.text, 'bold', size);
