@@ -132,6 +132,7 @@ export function maracRoutes(services: Services): Route[] {
       audit: 'marac.referral_created',
       handler: async (request, reply) => {
         const { session, caseId } = ids(request);
+        inScope(await marac.reachable(session, caseId));
         const { submissionId, fields } = takeSubmissionId(formBody(request.body));
         const parsed = referralSchema.safeParse(fields);
         if (!parsed.success)
@@ -205,6 +206,7 @@ export function maracRoutes(services: Services): Route[] {
       handler: async (request, reply) => {
         const { session, caseId } = ids(request);
         const referralId = uuidParam(request, 'referralId');
+        inScope(await marac.reachable(session, caseId));
         const { submissionId, fields } = takeSubmissionId(formBody(request.body));
         const parsed = actionSchema.safeParse(fields);
         if (!parsed.success)
