@@ -222,7 +222,24 @@ describe('MARAC referrals through the app', () => {
     const second = await browser.post(`/cases/${caseId}/marac`, { submissionId, ...referralForm() });
     assert.equal(second.statusCode, 303);
     assert.equal(second.headers.location, response.headers.location);
-    assert.equal((await referralsOf(caseId)).length, 1);
+    const [saved] = await referralsOf(caseId);
+    assert.ok(saved);
+    assert.equal(
+      saved.content_sealed.includes(Buffer.from('Mila Kowalczyk')),
+      false,
+      'the content is sealed',
+    );
+    await assert.rejects(
+      inOrganisation(test.database.db, admin.organisationId, (trx) =>
+        trx
+          .updateTable('marac_referrals')
+          .set({ criteria: ['professional_judgement'] })
+          .where('referral_id', '=', saved.referral_id)
+          .execute(),
+      ),
+      /cannot be changed that way/,
+      'what was referred cannot be rewritten',
+    );
   });
 
   it('refuses "does not consent" without a reason, keeping everything typed', async () => {
