@@ -11,6 +11,7 @@ import { ukInstant } from '../cases/case-view.ts';
 import { auditCase, withCaseInScope, type InScope, type ScopedCase } from '../cases/case-scope.ts';
 import {
   correctionAad,
+  indexUnindexedVersions,
   insertEntry,
   insertEntryVersion,
   openEntryDetails,
@@ -22,6 +23,7 @@ import {
 } from './diary-entry.ts';
 import type { IncidentBehaviour, IncidentChannel, IncidentImpact } from './incident-types.ts';
 import type { TimelineQuery } from './diary.schema.ts';
+import { matches, searchKey, searchTerms } from './search-words.ts';
 
 /** Entries on one page of the diary's timeline. */
 export const PAGE_SIZE = 50;
@@ -487,8 +489,9 @@ export class DiaryService {
   }
 
   /**
-   * Searches the words of the case's entries (not redacted) for every one of `words`, case-insensitively, in
-   * the application: the words are sealed, so the database cannot. The words are never written anywhere.
+   * Searches the words of the case's entries (not redacted) for every one of `words`, each as the start of a
+   * word, ignoring case and accents (ADR 0017). The keyed word index finds the entries that may match; only
+   * those are opened, to confirm and show them. The words are never written anywhere.
    */
   async search(
     session: CurrentSession,
@@ -497,35 +500,33 @@ export class DiaryService {
     words: string,
   ): Promise<InScope<TimelinePage>> {
     return this.scoped(session, caseId, async (trx, kase) => {
-      const terms = words.toLocaleLowerCase('en-GB').split(/\s+/).filter(Boolean);
-      // Every matching entry's words are opened, so only what that needs is read: the rest of the page's
-      // entries is read afterwards, for the page shown.
+      const organisationId = session.organisationId;
+      await indexUnindexedVersions(trx, { organisationId, caseId, key: kase.key });
+      const terms = searchTerms(searchKey(kase.key), words);
+      // Only what confirming needs is read for each candidate: the rest of the page's entries is read
+      // afterwards, for the page shown. Words too short to be indexed leave every entry a candidate;
+      // punctuation alone is no word, and finds nothing.
       const direction = sql.raw(query.order === 'oldest' ? 'ASC' : 'DESC');
-      const { rows } = await sql<{ entry_id: string; version: number; details_sealed: Buffer }>`
+      const { rows } = !terms.words.length
+        ? { rows: [] }
+        : await sql<{ entry_id: string; version: number; details_sealed: Buffer }>`
         SELECT cv.entry_id, cv.version, cv.details_sealed
         FROM diary_entry_versions cv
+        ${
+          terms.hashes.length
+            ? sql`JOIN vigil_diary_versions_with_words(${caseId}, ${terms.hashes}::bigint[]) w
+                ON w.entry_id = cv.entry_id AND w.version = cv.version`
+            : sql``
+        }
         JOIN diary_entries e ON e.organisation_id = cv.organisation_id AND e.entry_id = cv.entry_id
         LEFT JOIN diary_entry_redactions r ON r.organisation_id = cv.organisation_id AND r.entry_id = cv.entry_id
-        WHERE ${this.filterConditions(session.organisationId, caseId, query, false)}
+        WHERE ${this.filterConditions(organisationId, caseId, query, false)}
         ORDER BY cv.occurred_from ${direction}, e.entry_number ${direction}
       `.execute(trx);
       const matched: { entryId: string; details: EntryDetails }[] = [];
       for (const row of rows) {
         const details = openEntryDetails(kase.key, caseId, row.entry_id, row.version, row.details_sealed);
-        const haystack = [
-          details.description,
-          details.location,
-          details.accountUsed,
-          details.impactInWords,
-          details.witnesses,
-          details.evidenceSaved,
-          details.policeOfficer,
-          details.crimeReference,
-        ]
-          .filter(Boolean)
-          .join('\n')
-          .toLocaleLowerCase('en-GB');
-        if (terms.every((term) => haystack.includes(term))) matched.push({ entryId: row.entry_id, details });
+        if (matches(terms, details)) matched.push({ entryId: row.entry_id, details });
       }
       const pages = Math.max(1, Math.ceil(matched.length / PAGE_SIZE));
       const page = Math.min(query.page, pages);

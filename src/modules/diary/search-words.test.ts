@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { generateKey } from '../../platform/crypto/envelope.ts';
+import { incidentFacts } from '../../../test/support/diary.ts';
+import { indexHashes, matches, searchKey, searchTerms, wordsOf } from './search-words.ts';
+
+const details = (description: string) => ({ ...incidentFacts().details, description, evidenceSaved: null });
+
+describe('the diary’s keyed word index', () => {
+  it('splits text into words without case, accents or punctuation', () => {
+    assert.deepEqual(
+      wordsOf('Zoë O’Brien — CAFÉ, 07700 900456!').map((word) => word.join('')),
+      ['zoe', 'o', 'brien', 'cafe', '07700', '900456'],
+    );
+  });
+
+  it('stores hashes in an order that says nothing about where the words come in the text', () => {
+    const key = searchKey(generateKey());
+    const hashes = indexHashes(key, details('waited outside the gate again'));
+    assert.deepEqual(indexHashes(key, details('again the gate outside waited')), hashes);
+    assert.deepEqual(
+      hashes,
+      [...hashes].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)),
+      'in order of value',
+    );
+    assert.ok(hashes.every((hash) => /^-?\d+$/.test(hash)));
+  });
+
+  it('indexes the starts of words from three characters, so a search finds them by hash', () => {
+    const key = searchKey(generateKey());
+    const hashes = new Set(indexHashes(key, details('Harassment at work')));
+    for (const typed of ['har', 'harass', 'HARASSMENT', 'work'])
+      assert.ok(
+        searchTerms(key, typed).hashes.every((hash) => hashes.has(hash)),
+        `${typed} is found by the index`,
+      );
+    assert.deepEqual(
+      searchTerms(key, 'at').hashes,
+      [],
+      'too short to be indexed: checked in the text instead',
+    );
+    assert.ok(!hashes.has(searchTerms(key, 'ment').hashes[0]!), 'the middle of a word is not indexed');
+  });
+
+  it('gives the same words different hashes under different cases’ keys', () => {
+    const text = details('Flowers left on the doorstep');
+    const mine = new Set(indexHashes(searchKey(generateKey()), text));
+    assert.ok(indexHashes(searchKey(generateKey()), text).every((hash) => !mine.has(hash)));
+  });
+
+  it('confirms a match on what the entry says: every word typed starts a word there', () => {
+    const key = searchKey(generateKey());
+    const entry = details('A long message about the doorstep');
+    assert.ok(matches(searchTerms(key, 'door MESS'), entry));
+    assert.ok(matches(searchTerms(key, 'a'), entry));
+    assert.ok(!matches(searchTerms(key, 'doorsteps'), entry));
+    assert.ok(!matches(searchTerms(key, 'step'), entry));
+  });
+});

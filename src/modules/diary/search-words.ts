@@ -1,0 +1,95 @@
+import { deriveKey, hmac } from '../../platform/crypto/envelope.ts';
+import type { EntryDetails } from './diary-entry.ts';
+
+/**
+ * The keyed word index that lets a case's diary be searched without opening every entry (ADR 0017). Each
+ * version of an entry stores keyed hashes of the starts of its words; a search looks for the hashes of the
+ * words typed, then opens only the entries that have them all, to confirm and show them.
+ *
+ * A word matches when it is the start of a word the entry says, ignoring case and accents: "harass" finds
+ * "harassment", "zoe" finds "Zoë". Words are runs of letters and digits, so "O’Brien" is "o" and "brien".
+ */
+
+/** Starts shorter than this are not indexed: a word this short typed alone is checked in every entry. */
+export const SHORTEST_INDEXED = 3;
+/** Starts longer than this are not indexed: a longer word typed is looked up by its first this many. */
+export const LONGEST_INDEXED = 24;
+
+/** The free-text fields a search looks in. */
+export function searchableText(details: EntryDetails): string {
+  return [
+    details.description,
+    details.location,
+    details.accountUsed,
+    details.impactInWords,
+    details.witnesses,
+    details.evidenceSaved,
+    details.policeOfficer,
+    details.crimeReference,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** The words of a text, lower case and without accents, each as its characters (not UTF-16 units). */
+export function wordsOf(text: string): string[][] {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLocaleLowerCase('en-GB')
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .map((word) => Array.from(word));
+}
+
+/** The key a case's word hashes are made with: derived from the case's data key, so it is the case's alone. */
+export function searchKey(caseKey: Buffer): Buffer {
+  return deriveKey(caseKey, 'diary-search-words');
+}
+
+/** The first 8 bytes of the keyed hash of a word's start, as PostgreSQL's bigint (signed). */
+function hashOf(key: Buffer, start: string): bigint {
+  return hmac(key, `word:${start}`).readBigInt64BE(0);
+}
+
+/**
+ * The hashes an entry version is indexed by: of every start of every word, from 3 to 24 characters. They are
+ * put in the order of their values, so the order says nothing about the words or where they come in the text.
+ */
+export function indexHashes(key: Buffer, details: EntryDetails): string[] {
+  const starts = new Set<string>();
+  for (const word of wordsOf(searchableText(details)))
+    for (let length = SHORTEST_INDEXED; length <= Math.min(word.length, LONGEST_INDEXED); length += 1)
+      starts.add(word.slice(0, length).join(''));
+  return [...starts]
+    .map((start) => hashOf(key, start))
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(String);
+}
+
+export type SearchTerms = {
+  /** Every word typed, as characters. */
+  words: string[][];
+  /** The hashes an entry must have all of to be worth opening; empty when every word is too short. */
+  hashes: string[];
+};
+
+/** What the words typed are looked up by. */
+export function searchTerms(key: Buffer, typed: string): SearchTerms {
+  const words = wordsOf(typed);
+  const hashes = new Set(
+    words
+      .filter((word) => word.length >= SHORTEST_INDEXED)
+      .map((word) => hashOf(key, word.slice(0, LONGEST_INDEXED).join('')).toString()),
+  );
+  return { words, hashes: [...hashes] };
+}
+
+/** Whether an entry says every word typed, each as the start of one of its words. */
+export function matches(terms: SearchTerms, details: EntryDetails): boolean {
+  const said = wordsOf(searchableText(details)).map((word) => word.join(''));
+  return terms.words.every((word) => {
+    const typed = word.join('');
+    return said.some((start) => start.startsWith(typed));
+  });
+}
