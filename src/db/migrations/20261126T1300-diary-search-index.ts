@@ -10,7 +10,8 @@ import { sql, type Kysely } from 'kysely';
  * `@>` on arrays is not leakproof, so under row-level security PostgreSQL would check it only after the
  * policy, row by row, never with the index. As for names (20261124T1000), a narrow function finds the versions
  * inside the organisation the transaction is set to (none when it is not set), where the index can be used,
- * and returns identifiers only: nothing the application role could not already read.
+ * and returns identifiers only: nothing the application role could not already read. It is expected to return
+ * tens of rows, not the default thousand, so its versions are looked up by key rather than the case's all read.
  *
  * Versions written before this have no row; the application indexes a case's current versions that have none
  * when the case's diary is next searched.
@@ -44,6 +45,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE FUNCTION vigil_diary_versions_with_words(p_case_id uuid, p_words bigint[])
     RETURNS TABLE (entry_id uuid, version integer)
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+    ROWS 100
     AS $$
       SELECT w.entry_id, w.version FROM diary_entry_words w
       WHERE w.organisation_id = NULLIF(current_setting('vigil.organisation_id', true), '')::uuid

@@ -352,32 +352,35 @@ export class DiaryService {
   }
 
   /**
-   * The current version of each entry matching the filters, in order: a page of them unless `all`. The page is
-   * chosen on narrow rows first; only its entries' sealed words and names are then read.
+   * The current version of each entry matching the filters, in order: a page of them, or every one that has all
+   * the word hashes given (every one when none are given). The entries are chosen on narrow rows first; only
+   * their sealed words and names are then read.
    */
   private async timelineRows(
     trx: Trx,
     organisationId: string,
     caseId: string,
     query: TimelineQuery,
-    limit: { page: number } | { entryIds: string[] },
+    limit: { page: number } | { withWords: string[] },
     withRedacted: boolean,
   ): Promise<TimelineRow[]> {
     const direction = sql.raw(query.order === 'oldest' ? 'ASC' : 'DESC');
-    const paging =
-      'page' in limit
-        ? sql`LIMIT ${PAGE_SIZE} OFFSET ${(limit.page - 1) * PAGE_SIZE}`
-        : sql`AND cv.entry_id = ANY (${limit.entryIds}::uuid[])`;
+    const paging = 'page' in limit ? sql`LIMIT ${PAGE_SIZE} OFFSET ${(limit.page - 1) * PAGE_SIZE}` : sql``;
+    const words =
+      'withWords' in limit && limit.withWords.length
+        ? sql`JOIN vigil_diary_versions_with_words(${caseId}, ${limit.withWords}::bigint[]) w
+            ON w.entry_id = cv.entry_id AND w.version = cv.version`
+        : sql``;
     const result = await sql<TimelineRow>`
       WITH chosen AS (
         SELECT cv.entry_id, cv.version, cv.occurred_from, e.entry_number
         FROM diary_entry_versions cv
+        ${words}
         JOIN diary_entries e ON e.organisation_id = cv.organisation_id AND e.entry_id = cv.entry_id
         LEFT JOIN diary_entry_redactions r ON r.organisation_id = cv.organisation_id AND r.entry_id = cv.entry_id
         WHERE ${this.filterConditions(organisationId, caseId, query, withRedacted)}
-        ${'page' in limit ? sql`` : paging}
         ORDER BY cv.occurred_from ${direction}, e.entry_number ${direction}
-        ${'page' in limit ? paging : sql``}
+        ${paging}
       )
       SELECT e.entry_id, e.entry_number, e.origin, e.recorded_at, recorder.display_name AS recorder,
         cv.version, cv.occurred_from, cv.occurred_to, cv.behaviours, cv.reported_to_police,
@@ -503,47 +506,37 @@ export class DiaryService {
       const organisationId = session.organisationId;
       await indexUnindexedVersions(trx, { organisationId, caseId, key: kase.key });
       const terms = searchTerms(searchKey(kase.key), words);
-      // Only what confirming needs is read for each candidate: the rest of the page's entries is read
-      // afterwards, for the page shown. Words too short to be indexed leave every entry a candidate;
-      // punctuation alone is no word, and finds nothing.
-      const direction = sql.raw(query.order === 'oldest' ? 'ASC' : 'DESC');
-      const { rows } = !terms.words.length
-        ? { rows: [] }
-        : await sql<{ entry_id: string; version: number; details_sealed: Buffer }>`
-        SELECT cv.entry_id, cv.version, cv.details_sealed
-        FROM diary_entry_versions cv
-        ${
-          terms.hashes.length
-            ? sql`JOIN vigil_diary_versions_with_words(${caseId}, ${terms.hashes}::bigint[]) w
-                ON w.entry_id = cv.entry_id AND w.version = cv.version`
-            : sql``
-        }
-        JOIN diary_entries e ON e.organisation_id = cv.organisation_id AND e.entry_id = cv.entry_id
-        LEFT JOIN diary_entry_redactions r ON r.organisation_id = cv.organisation_id AND r.entry_id = cv.entry_id
-        WHERE ${this.filterConditions(organisationId, caseId, query, false)}
-        ORDER BY cv.occurred_from ${direction}, e.entry_number ${direction}
-      `.execute(trx);
-      const matched: { entryId: string; details: EntryDetails }[] = [];
-      for (const row of rows) {
-        const details = openEntryDetails(kase.key, caseId, row.entry_id, row.version, row.details_sealed);
-        if (matches(terms, details)) matched.push({ entryId: row.entry_id, details });
+      // Words too short to be indexed leave every entry a candidate; punctuation alone is no word, and finds
+      // nothing.
+      const candidates = terms.words.length
+        ? await this.timelineRows(trx, organisationId, caseId, query, { withWords: terms.hashes }, false)
+        : [];
+      const matched: { row: TimelineRow; details: EntryDetails }[] = [];
+      for (const row of candidates) {
+        const details = openEntryDetails(
+          kase.key,
+          caseId,
+          row.entry_id,
+          row.version,
+          row.details_sealed as Buffer,
+        );
+        if (matches(terms, details)) matched.push({ row, details });
       }
       const pages = Math.max(1, Math.ceil(matched.length / PAGE_SIZE));
       const page = Math.min(query.page, pages);
       const shown = matched.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
-      const shownIds = shown.map(({ entryId }) => entryId);
-      const detailsOf = new Map(shown.map(({ entryId, details }) => [entryId, details]));
-      const shownRows = shownIds.length
-        ? await this.timelineRows(trx, session.organisationId, caseId, query, { entryIds: shownIds }, false)
-        : [];
-      const evidence = await this.evidenceCounts(trx, session.organisationId, shownIds);
+      const evidence = await this.evidenceCounts(
+        trx,
+        organisationId,
+        shown.map(({ row }) => row.entry_id),
+      );
       await this.audit(trx, session, kase, 'diary.searched', { found: matched.length, page });
       return {
         caseId,
         reference: kase.reference,
-        perpetrators: await this.choices(trx, session.organisationId, caseId),
-        entries: shownRows.map((row) =>
-          this.toTimelineEntry(row, caseId, kase.key, evidence, detailsOf.get(row.entry_id)),
+        perpetrators: await this.choices(trx, organisationId, caseId),
+        entries: shown.map(({ row, details }) =>
+          this.toTimelineEntry(row, caseId, kase.key, evidence, details),
         ),
         total: matched.length,
         page,
