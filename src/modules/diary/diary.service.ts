@@ -23,7 +23,7 @@ import {
 } from './diary-entry.ts';
 import type { IncidentBehaviour, IncidentChannel, IncidentImpact } from './incident-types.ts';
 import type { TimelineQuery } from './diary.schema.ts';
-import { matches, searchKey, searchTerms } from './search-words.ts';
+import { matches, searchKey, searchTerms, type SearchTerms } from './search-words.ts';
 
 /** Entries on one page of the diary's timeline. */
 export const PAGE_SIZE = 50;
@@ -108,6 +108,13 @@ export type CorrectionResult =
   | { kind: 'redacted' }
   | { kind: 'not_found' }
   | { kind: 'stale_form' };
+
+type SearchFound = {
+  shown: { row: TimelineRow; details: EntryDetails }[];
+  total: number;
+  page: number;
+  pages: number;
+};
 
 export type DiarySummary = { entries: number; latestIncident: Date | null };
 
@@ -320,9 +327,10 @@ export class DiaryService {
     caseId: string,
     query: TimelineQuery,
     withRedacted: boolean,
+    withWords: string[] = [],
   ): Promise<number> {
     const filtered = query.behaviour || query.perpetratorId || query.reported || query.from || query.to;
-    if (!filtered) {
+    if (!filtered && !withWords.length) {
       // Every entry has one current version: without filters, counting entries (an index) is enough.
       const [entries, redacted] = await Promise.all([
         trx
@@ -345,37 +353,42 @@ export class DiaryService {
     const result = await sql<{ total: string }>`
       SELECT count(*) AS total
       FROM diary_entry_versions cv
+      ${this.havingWords(caseId, withWords)}
       LEFT JOIN diary_entry_redactions r ON r.organisation_id = cv.organisation_id AND r.entry_id = cv.entry_id
       WHERE ${this.filterConditions(organisationId, caseId, query, withRedacted)}
     `.execute(trx);
     return Number(result.rows[0]?.total ?? 0);
   }
 
+  /** Joined to an entry version (`cv`): only versions indexed with every one of the word hashes (ADR 0017). */
+  private havingWords(caseId: string, hashes: string[]) {
+    return hashes.length
+      ? sql`JOIN vigil_diary_versions_with_words(${caseId}, ${hashes}::bigint[]) w
+          ON w.entry_id = cv.entry_id AND w.version = cv.version`
+      : sql``;
+  }
+
   /**
-   * The current version of each entry matching the filters, in order: a page of them, or every one that has all
-   * the word hashes given (every one when none are given). The entries are chosen on narrow rows first; only
-   * their sealed words and names are then read.
+   * The current version of each entry matching the filters and having all the word hashes given, in order: one
+   * page of them, or all when no page is given. The entries are chosen on narrow rows first; only their sealed
+   * words and names are then read.
    */
   private async timelineRows(
     trx: Trx,
     organisationId: string,
     caseId: string,
     query: TimelineQuery,
-    limit: { page: number } | { withWords: string[] },
+    choose: { page?: number; withWords?: string[] },
     withRedacted: boolean,
   ): Promise<TimelineRow[]> {
     const direction = sql.raw(query.order === 'oldest' ? 'ASC' : 'DESC');
-    const paging = 'page' in limit ? sql`LIMIT ${PAGE_SIZE} OFFSET ${(limit.page - 1) * PAGE_SIZE}` : sql``;
-    const words =
-      'withWords' in limit && limit.withWords.length
-        ? sql`JOIN vigil_diary_versions_with_words(${caseId}, ${limit.withWords}::bigint[]) w
-            ON w.entry_id = cv.entry_id AND w.version = cv.version`
-        : sql``;
+    const paging =
+      choose.page === undefined ? sql`` : sql`LIMIT ${PAGE_SIZE} OFFSET ${(choose.page - 1) * PAGE_SIZE}`;
     const result = await sql<TimelineRow>`
       WITH chosen AS (
         SELECT cv.entry_id, cv.version, cv.occurred_from, e.entry_number
         FROM diary_entry_versions cv
-        ${words}
+        ${this.havingWords(caseId, choose.withWords ?? [])}
         JOIN diary_entries e ON e.organisation_id = cv.organisation_id AND e.entry_id = cv.entry_id
         LEFT JOIN diary_entry_redactions r ON r.organisation_id = cv.organisation_id AND r.entry_id = cv.entry_id
         WHERE ${this.filterConditions(organisationId, caseId, query, withRedacted)}
@@ -493,8 +506,8 @@ export class DiaryService {
 
   /**
    * Searches the words of the case's entries (not redacted) for every one of `words`, each as the start of a
-   * word, ignoring case and accents (ADR 0017). The keyed word index finds the entries that may match; only
-   * those are opened, to confirm and show them. The words are never written anywhere.
+   * word, ignoring case and accents (ADR 0017). The keyed word index finds the entries that match; only the
+   * entries shown are opened, and checked. The words are never written anywhere.
    */
   async search(
     session: CurrentSession,
@@ -506,43 +519,88 @@ export class DiaryService {
       const organisationId = session.organisationId;
       await indexUnindexedVersions(trx, { organisationId, caseId, key: kase.key });
       const terms = searchTerms(searchKey(kase.key), words);
-      // Words too short to be indexed leave every entry a candidate; punctuation alone is no word, and finds
-      // nothing.
-      const candidates = terms.words.length
-        ? await this.timelineRows(trx, organisationId, caseId, query, { withWords: terms.hashes }, false)
-        : [];
-      const matched: { row: TimelineRow; details: EntryDetails }[] = [];
-      for (const row of candidates) {
-        const details = openEntryDetails(
-          kase.key,
-          caseId,
-          row.entry_id,
-          row.version,
-          row.details_sealed as Buffer,
-        );
-        if (matches(terms, details)) matched.push({ row, details });
-      }
-      const pages = Math.max(1, Math.ceil(matched.length / PAGE_SIZE));
-      const page = Math.min(query.page, pages);
-      const shown = matched.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+      const found =
+        (terms.exact && (await this.foundByIndex(trx, organisationId, caseId, kase.key, query, terms))) ||
+        (await this.foundByOpening(trx, organisationId, caseId, kase.key, query, terms));
       const evidence = await this.evidenceCounts(
         trx,
         organisationId,
-        shown.map(({ row }) => row.entry_id),
+        found.shown.map(({ row }) => row.entry_id),
       );
-      await this.audit(trx, session, kase, 'diary.searched', { found: matched.length, page });
+      await this.audit(trx, session, kase, 'diary.searched', { found: found.total, page: found.page });
       return {
         caseId,
         reference: kase.reference,
         perpetrators: await this.choices(trx, organisationId, caseId),
-        entries: shown.map(({ row, details }) =>
+        entries: found.shown.map(({ row, details }) =>
           this.toTimelineEntry(row, caseId, kase.key, evidence, details),
         ),
-        total: matched.length,
-        page,
-        pages,
+        total: found.total,
+        page: found.page,
+        pages: found.pages,
       };
     });
+  }
+
+  /**
+   * When the index says exactly which entries match (every word typed is indexed whole), it counts and pages
+   * them in the database, and only the page's entries are opened. They are checked all the same: should a
+   * hash ever collide with another word's, null is returned and the search opens every candidate instead.
+   */
+  private async foundByIndex(
+    trx: Trx,
+    organisationId: string,
+    caseId: string,
+    key: Buffer,
+    query: TimelineQuery,
+    terms: SearchTerms,
+  ): Promise<SearchFound | null> {
+    const total = await this.countMatching(trx, organisationId, caseId, query, false, terms.hashes);
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const page = Math.min(query.page, pages);
+    const rows = await this.timelineRows(
+      trx,
+      organisationId,
+      caseId,
+      query,
+      { page, withWords: terms.hashes },
+      false,
+    );
+    const shown = rows.map((row) => ({ row, details: this.openDetails(row, caseId, key) }));
+    if (!shown.every(({ details }) => matches(terms, details))) return null;
+    return { shown, total, page, pages };
+  }
+
+  /**
+   * Otherwise (a word too short to be indexed, or longer than its indexed start) the index narrows the entries
+   * down, and each candidate is opened to check it. Punctuation alone is no word, and finds nothing.
+   */
+  private async foundByOpening(
+    trx: Trx,
+    organisationId: string,
+    caseId: string,
+    key: Buffer,
+    query: TimelineQuery,
+    terms: SearchTerms,
+  ): Promise<SearchFound> {
+    const candidates = terms.words.length
+      ? await this.timelineRows(trx, organisationId, caseId, query, { withWords: terms.hashes }, false)
+      : [];
+    const matched = candidates
+      .map((row) => ({ row, details: this.openDetails(row, caseId, key) }))
+      .filter(({ details }) => matches(terms, details));
+    const pages = Math.max(1, Math.ceil(matched.length / PAGE_SIZE));
+    const page = Math.min(query.page, pages);
+    return {
+      shown: matched.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE),
+      total: matched.length,
+      page,
+      pages,
+    };
+  }
+
+  private openDetails(row: TimelineRow, caseId: string, key: Buffer): EntryDetails {
+    return openEntryDetails(key, caseId, row.entry_id, row.version, row.details_sealed as Buffer);
   }
 
   private async findEntry(trx: Trx, organisationId: string, caseId: string, entryId: string) {

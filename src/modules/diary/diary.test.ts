@@ -17,6 +17,7 @@ import { sealDocument } from '../clients/sealed-document.ts';
 import { withCaseInScope } from '../cases/case-scope.ts';
 import { detailsAad } from './diary-entry.ts';
 import { DiaryService } from './diary.service.ts';
+import { searchKey, searchTerms } from './search-words.ts';
 
 describe('the stalking diary', () => {
   let test: TestApp;
@@ -391,7 +392,7 @@ describe('the stalking diary', () => {
         test,
         session,
         caseId,
-        saying('Constant HARASSMENT outside the café', {
+        saying('Constant HARASSMENT outside the café, Supercalifragilisticexpialidocious', {
           witnesses: 'Zoë O’Brien from next door',
           crimeReference: 'AB/12345/26',
         }),
@@ -409,6 +410,12 @@ describe('the stalking diary', () => {
         'words too short to index still match',
       );
       assert.deepEqual(await searchFor(browser, caseId, 'ab cd'), []);
+      assert.deepEqual(await searchFor(browser, caseId, 'supercalifragilisticexpialidocious'), [1]);
+      assert.deepEqual(
+        await searchFor(browser, caseId, 'supercalifragilisticexpialidociouz'),
+        [],
+        'a word longer than its indexed start is checked in full',
+      );
     });
 
     it('finds entries written before the index existed', async () => {
@@ -459,6 +466,61 @@ describe('the stalking diary', () => {
       assert.deepEqual(await searchFor(browser, caseId, 'landline'), [2, 1]);
       assert.deepEqual(await searchFor(browser, caseId, 'dawn'), [2]);
       assert.deepEqual(await searchFor(browser, caseId, 'midnight'), [1]);
+    });
+
+    it('never shows an entry whose hashes match but whose words do not', async () => {
+      const { caseId } = await givenCase(test, manager, { holder: casey });
+      const session = await sessionFor(test, casey);
+      await givenDiaryEntry(test, session, caseId, saying('A wreath on the car bonnet'));
+      const entryId = crypto.randomUUID();
+      // An entry indexed with a hash its words do not have: what a collision of two words' hashes would do.
+      await withCaseInScope(
+        { db: test.database.db, clock: test.clock, keys: test.services.keys },
+        session,
+        caseId,
+        async (trx, kase) => {
+          const values = { organisation_id: session.organisationId, entry_id: entryId, case_id: caseId };
+          await trx
+            .insertInto('diary_entries')
+            .values({
+              ...values,
+              entry_number: 2,
+              origin: 'staff',
+              recorded_by: session.user.userId,
+              recorded_at: test.clock.now(),
+              import_id: null,
+              submission_id: crypto.randomUUID(),
+            })
+            .execute();
+          const facts = incidentFacts(saying('Waited across the road'));
+          await trx
+            .insertInto('diary_entry_versions')
+            .values({
+              ...values,
+              version: 1,
+              occurred_from: new Date('2026-10-06T05:30:00Z'),
+              behaviours: facts.behaviours,
+              impacts: facts.impacts,
+              channel: facts.channel,
+              reported_to_police: false,
+              details_sealed: sealDocument(kase.key, facts.details, detailsAad(caseId, entryId, 1), 512),
+              recorded_by: session.user.userId,
+              recorded_at: test.clock.now(),
+            })
+            .execute();
+          await trx
+            .insertInto('diary_entry_words')
+            .values({ ...values, version: 1, words: searchTerms(searchKey(kase.key), 'wreath').hashes })
+            .execute();
+        },
+      );
+      const browser = await signedIn(casey);
+      await browser.get(`/cases/${caseId}/diary`);
+
+      const found = await browser.post(`/cases/${caseId}/diary/search`, { words: 'wreath' });
+      assert.deepEqual(entriesOn(found.body), [1]);
+      assert.match(found.body, /1 entry matches your search/);
+      assert.deepEqual(await searchFor(browser, caseId, 'road'), [], 'its own words were never indexed');
     });
 
     it('finds nothing from another case, and the same word is hashed differently in each case', async () => {

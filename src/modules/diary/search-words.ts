@@ -72,6 +72,12 @@ export type SearchTerms = {
   words: string[][];
   /** The hashes an entry must have all of to be worth opening; empty when every word is too short. */
   hashes: string[];
+  /**
+   * Whether having the hashes is the same as matching: every word typed is indexed whole, neither too short
+   * nor longer than its indexed start (up to a collision of 64-bit hashes, which the entries shown are checked
+   * for).
+   */
+  exact: boolean;
 };
 
 /** What the words typed are looked up by. */
@@ -82,7 +88,10 @@ export function searchTerms(key: Buffer, typed: string): SearchTerms {
       .filter((word) => word.length >= SHORTEST_INDEXED)
       .map((word) => hashOf(key, word.slice(0, LONGEST_INDEXED).join('')).toString()),
   );
-  return { words, hashes: [...hashes] };
+  const exact =
+    words.length > 0 &&
+    words.every((word) => word.length >= SHORTEST_INDEXED && word.length <= LONGEST_INDEXED);
+  return { words, hashes: [...hashes], exact };
 }
 
 /** Whether an entry says every word typed, each as the start of one of its words. */
