@@ -134,6 +134,8 @@ type TimelineRow = {
   redacted_at: Date | null;
   redactor: string | null;
   reason_sealed: Buffer | null;
+  /** How many entries matched in all, when searching by words (every row has it). */
+  matching?: string;
 };
 
 const RECORDED_BY_VICTIM = 'The client';
@@ -371,7 +373,7 @@ export class DiaryService {
   /**
    * The current version of each entry matching the filters and having all the word hashes given, in order: one
    * page of them, or all when no page is given. The entries are chosen on narrow rows first; only their sealed
-   * words and names are then read.
+   * words and names are then read. With words, each row also says how many entries had them all.
    */
   private async timelineRows(
     trx: Trx,
@@ -384,11 +386,13 @@ export class DiaryService {
     const direction = sql.raw(query.order === 'oldest' ? 'ASC' : 'DESC');
     const paging =
       choose.page === undefined ? sql`` : sql`LIMIT ${PAGE_SIZE} OFFSET ${(choose.page - 1) * PAGE_SIZE}`;
+    const words = choose.withWords ?? [];
     const result = await sql<TimelineRow>`
       WITH chosen AS (
         SELECT cv.entry_id, cv.version, cv.occurred_from, e.entry_number
+          ${words.length ? sql`, count(*) OVER () AS matching` : sql``}
         FROM diary_entry_versions cv
-        ${this.havingWords(caseId, choose.withWords ?? [])}
+        ${this.havingWords(caseId, words)}
         JOIN diary_entries e ON e.organisation_id = cv.organisation_id AND e.entry_id = cv.entry_id
         LEFT JOIN diary_entry_redactions r ON r.organisation_id = cv.organisation_id AND r.entry_id = cv.entry_id
         WHERE ${this.filterConditions(organisationId, caseId, query, withRedacted)}
@@ -400,6 +404,7 @@ export class DiaryService {
         p.name AS perpetrator_name,
         CASE WHEN r.entry_id IS NULL THEN cv.details_sealed END AS details_sealed,
         r.redacted_at, redactor.display_name AS redactor, r.reason_sealed
+        ${words.length ? sql`, chosen.matching` : sql``}
       FROM chosen
       JOIN diary_entry_versions cv
         ON cv.organisation_id = ${organisationId} AND cv.entry_id = chosen.entry_id AND cv.version = chosen.version
@@ -555,17 +560,16 @@ export class DiaryService {
     query: TimelineQuery,
     terms: SearchTerms,
   ): Promise<SearchFound | null> {
-    const total = await this.countMatching(trx, organisationId, caseId, query, false, terms.hashes);
+    const pageOf = (page: number) =>
+      this.timelineRows(trx, organisationId, caseId, query, { page, withWords: terms.hashes }, false);
+    let rows = await pageOf(query.page);
+    const total = rows.length
+      ? Number(rows[0]!.matching)
+      : await this.countMatching(trx, organisationId, caseId, query, false, terms.hashes);
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     const page = Math.min(query.page, pages);
-    const rows = await this.timelineRows(
-      trx,
-      organisationId,
-      caseId,
-      query,
-      { page, withWords: terms.hashes },
-      false,
-    );
+    // A page past the end (the diary changed since the link was made) shows the last page instead.
+    if (page !== query.page) rows = await pageOf(page);
     const shown = rows.map((row) => ({ row, details: this.openDetails(row, caseId, key) }));
     if (!shown.every(({ details }) => matches(terms, details))) return null;
     return { shown, total, page, pages };

@@ -404,11 +404,8 @@ describe('the stalking diary', () => {
         assert.deepEqual(await searchFor(browser, caseId, words), [1], `"${words}" finds the entry`);
       assert.deepEqual(await searchFor(browser, caseId, 'ment'), [], 'a word is matched from its start');
       assert.deepEqual(await searchFor(browser, caseId, 'harassments'), [], 'and not beyond its end');
-      assert.deepEqual(
-        await searchFor(browser, caseId, 'ab 12'),
-        [1],
-        'words too short to index still match',
-      );
+      assert.deepEqual(await searchFor(browser, caseId, 'ab 1'), [1], 'words too short to index still match');
+      assert.deepEqual(await searchFor(browser, caseId, 'q'), []);
       assert.deepEqual(await searchFor(browser, caseId, 'ab cd'), []);
       assert.deepEqual(await searchFor(browser, caseId, 'supercalifragilisticexpialidocious'), [1]);
       assert.deepEqual(
@@ -521,6 +518,40 @@ describe('the stalking diary', () => {
       assert.deepEqual(entriesOn(found.body), [1]);
       assert.match(found.body, /1 entry matches your search/);
       assert.deepEqual(await searchFor(browser, caseId, 'road'), [], 'its own words were never indexed');
+    });
+
+    it('counts every match and pages through them, a page past the end showing the last', async () => {
+      const { caseId } = await givenCase(test, manager, { holder: casey });
+      const session = await sessionFor(test, casey);
+      for (let n = 1; n <= 53; n += 1)
+        await givenDiaryEntry(
+          test,
+          session,
+          caseId,
+          saying(n === 7 ? 'Silent calls all evening' : `Lantern left lit in the porch, night ${n}`),
+        );
+      const browser = await signedIn(casey);
+      await browser.get(`/cases/${caseId}/diary`);
+
+      const first = await browser.post(`/cases/${caseId}/diary/search`, { words: 'lantern porch' });
+      assert.match(first.body, /52 entries match your search/);
+      const firstPage = entriesOn(first.body);
+      assert.equal(firstPage.length, 50);
+      assert.ok(!firstPage.includes(7));
+      const second = entriesOn(
+        (await browser.post(`/cases/${caseId}/diary/search`, { words: 'lantern porch', page: '2' })).body,
+      );
+      assert.equal(second.length, 2);
+      assert.deepEqual(
+        [...firstPage, ...second].sort((a, b) => a - b),
+        Array.from({ length: 53 }, (_, n) => n + 1).filter((n) => n !== 7),
+      );
+      assert.deepEqual(
+        entriesOn(
+          (await browser.post(`/cases/${caseId}/diary/search`, { words: 'lantern porch', page: '9' })).body,
+        ),
+        second,
+      );
     });
 
     it('finds nothing from another case, and the same word is hashed differently in each case', async () => {

@@ -11,7 +11,7 @@ import type { EntryDetails } from './diary-entry.ts';
  */
 
 /** Starts shorter than this are not indexed: a word this short typed alone is checked in every entry. */
-export const SHORTEST_INDEXED = 3;
+export const SHORTEST_INDEXED = 2;
 /** Starts longer than this are not indexed: a longer word typed is looked up by its first this many. */
 export const LONGEST_INDEXED = 24;
 
@@ -53,7 +53,7 @@ function hashOf(key: Buffer, start: string): bigint {
 }
 
 /**
- * The hashes an entry version is indexed by: of every start of every word, from 3 to 24 characters. They are
+ * The hashes an entry version is indexed by: of every start of every word, from 2 to 24 characters. They are
  * put in the order of their values, so the order says nothing about the words or where they come in the text.
  */
 export function indexHashes(key: Buffer, details: EntryDetails): string[] {
