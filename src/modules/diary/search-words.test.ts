@@ -2,9 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { generateKey } from '../../platform/crypto/envelope.ts';
 import { incidentFacts } from '../../../test/support/diary.ts';
-import { indexHashes, matches, searchKey, searchTerms, wordsOf } from './search-words.ts';
+import { HASHES_BLOCK, indexHashes, matches, searchKey, searchTerms, wordsOf } from './search-words.ts';
 
-const details = (description: string) => ({ ...incidentFacts().details, description, evidenceSaved: null });
+const details = (description: string) => ({
+  ...incidentFacts().details,
+  description,
+  accountUsed: null,
+  evidenceSaved: null,
+});
 
 describe('the diary’s keyed word index', () => {
   it('splits text into words without case, accents or punctuation', () => {
@@ -14,10 +19,24 @@ describe('the diary’s keyed word index', () => {
     );
   });
 
-  it('stores hashes in an order that says nothing about where the words come in the text', () => {
+  it('stores hashes padded, in an order that says nothing about where the words come in the text', () => {
     const key = searchKey(generateKey());
     const hashes = indexHashes(key, details('waited outside the gate again'));
-    assert.deepEqual(indexHashes(key, details('again the gate outside waited')), hashes);
+    const again = indexHashes(key, details('again the gate outside waited'));
+    const starts = searchTerms(
+      key,
+      'wa wai wait waite waited ou out outs outsi outsid outside th the ga gat gate ag aga agai again',
+    ).hashes;
+    assert.equal(starts.length, 20);
+    assert.deepEqual(
+      hashes.filter((hash) => again.includes(hash)).sort(),
+      [...starts].sort(),
+      'the same words have the same hashes, wherever they come',
+    );
+    assert.equal(hashes.length, HASHES_BLOCK, 'padded with random values');
+    assert.equal(indexHashes(key, details('word '.repeat(40) + 'x'.repeat(24))).length, HASHES_BLOCK);
+    const long = indexHashes(key, details(Array.from({ length: 70 }, (_, n) => `w${n}z`).join(' ')));
+    assert.ok(long.length > HASHES_BLOCK && long.length % HASHES_BLOCK === 0, 'more starts take more blocks');
     assert.deepEqual(
       hashes,
       [...hashes].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1)),

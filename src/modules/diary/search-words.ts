@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { deriveKey, hmac } from '../../platform/crypto/envelope.ts';
 import type { EntryDetails } from './diary-entry.ts';
 
@@ -52,19 +53,25 @@ function hashOf(key: Buffer, start: string): bigint {
   return hmac(key, `word:${start}`).readBigInt64BE(0);
 }
 
+/** An entry version's hashes are padded to a multiple of this many, as its sealed words are padded. */
+export const HASHES_BLOCK = 128;
+
 /**
- * The hashes an entry version is indexed by: of every start of every word, from 2 to 24 characters. They are
- * put in the order of their values, so the order says nothing about the words or where they come in the text.
+ * The hashes an entry version is indexed by: of every start of every word, from 2 to 24 characters, padded with
+ * random values to a multiple of 128 so that how many there are says little about how much the entry says.
+ * They are put in the order of their values, so the order says nothing about the words or where they come in
+ * the text, and the padding cannot be told from them.
  */
 export function indexHashes(key: Buffer, details: EntryDetails): string[] {
   const starts = new Set<string>();
   for (const word of wordsOf(searchableText(details)))
     for (let length = SHORTEST_INDEXED; length <= Math.min(word.length, LONGEST_INDEXED); length += 1)
       starts.add(word.slice(0, length).join(''));
-  return [...starts]
-    .map((start) => hashOf(key, start))
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(String);
+  const hashes = [...starts].map((start) => hashOf(key, start));
+  const padded = Math.max(1, Math.ceil(hashes.length / HASHES_BLOCK)) * HASHES_BLOCK;
+  const padding = randomBytes(8 * (padded - hashes.length));
+  for (let at = 0; at < padding.length; at += 8) hashes.push(padding.readBigInt64BE(at));
+  return hashes.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map(String);
 }
 
 export type SearchTerms = {
