@@ -576,8 +576,8 @@ export class DiaryService {
   }
 
   /**
-   * Otherwise (a word too short to be indexed, or longer than its indexed start) the index narrows the entries
-   * down, and each candidate is opened to check it. Punctuation alone is no word, and finds nothing.
+   * Otherwise (a word longer than its indexed start) the index narrows the entries down, and each candidate is
+   * opened to check it. Punctuation alone is no word, and finds nothing.
    */
   private async foundByOpening(
     trx: Trx,

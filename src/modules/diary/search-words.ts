@@ -11,9 +11,10 @@ import type { EntryDetails } from './diary-entry.ts';
  * "harassment", "zoe" finds "Zoë". Words are runs of letters and digits, so "O’Brien" is "o" and "brien".
  */
 
-/** Starts shorter than this are not indexed: a word this short typed alone is checked in every entry. */
-export const SHORTEST_INDEXED = 2;
-/** Starts longer than this are not indexed: a longer word typed is looked up by its first this many. */
+/**
+ * Starts longer than this are not indexed: a longer word typed is looked up by its first this many, and each
+ * entry found is opened to check the rest.
+ */
 export const LONGEST_INDEXED = 24;
 
 /** The free-text fields a search looks in. */
@@ -57,7 +58,7 @@ function hashOf(key: Buffer, start: string): bigint {
 export const HASHES_BLOCK = 128;
 
 /**
- * The hashes an entry version is indexed by: of every start of every word, from 2 to 24 characters, padded with
+ * The hashes an entry version is indexed by: of every start of every word, up to 24 characters, padded with
  * random values to a multiple of 128 so that how many there are says little about how much the entry says.
  * They are put in the order of their values, so the order says nothing about the words or where they come in
  * the text, and the padding cannot be told from them.
@@ -65,7 +66,7 @@ export const HASHES_BLOCK = 128;
 export function indexHashes(key: Buffer, details: EntryDetails): string[] {
   const starts = new Set<string>();
   for (const word of wordsOf(searchableText(details)))
-    for (let length = SHORTEST_INDEXED; length <= Math.min(word.length, LONGEST_INDEXED); length += 1)
+    for (let length = 1; length <= Math.min(word.length, LONGEST_INDEXED); length += 1)
       starts.add(word.slice(0, length).join(''));
   const hashes = [...starts].map((start) => hashOf(key, start));
   const padded = Math.max(1, Math.ceil(hashes.length / HASHES_BLOCK)) * HASHES_BLOCK;
@@ -77,12 +78,11 @@ export function indexHashes(key: Buffer, details: EntryDetails): string[] {
 export type SearchTerms = {
   /** Every word typed, as characters. */
   words: string[][];
-  /** The hashes an entry must have all of to be worth opening; empty when every word is too short. */
+  /** The hashes an entry must have all of to match. */
   hashes: string[];
   /**
-   * Whether having the hashes is the same as matching: every word typed is indexed whole, neither too short
-   * nor longer than its indexed start (up to a collision of 64-bit hashes, which the entries shown are checked
-   * for).
+   * Whether having the hashes is the same as matching: every word typed is indexed whole, none longer than its
+   * indexed start (up to a collision of 64-bit hashes, which the entries shown are checked for).
    */
   exact: boolean;
 };
@@ -91,13 +91,9 @@ export type SearchTerms = {
 export function searchTerms(key: Buffer, typed: string): SearchTerms {
   const words = wordsOf(typed);
   const hashes = new Set(
-    words
-      .filter((word) => word.length >= SHORTEST_INDEXED)
-      .map((word) => hashOf(key, word.slice(0, LONGEST_INDEXED).join('')).toString()),
+    words.map((word) => hashOf(key, word.slice(0, LONGEST_INDEXED).join('')).toString()),
   );
-  const exact =
-    words.length > 0 &&
-    words.every((word) => word.length >= SHORTEST_INDEXED && word.length <= LONGEST_INDEXED);
+  const exact = words.length > 0 && words.every((word) => word.length <= LONGEST_INDEXED);
   return { words, hashes: [...hashes], exact };
 }
 
