@@ -402,6 +402,11 @@ describe('the stalking diary', () => {
 
       for (const words of ['harass', 'Harassment', 'cafe', 'CAFÉ', 'zoe', 'Zoë', "o'brien", 'brien', '12345'])
         assert.deepEqual(await searchFor(browser, caseId, words), [1], `"${words}" finds the entry`);
+      assert.match(
+        (await browser.get(`/cases/${caseId}/diary`)).body,
+        /every word you type, or a longer word starting with it/,
+        'the form says how words are matched',
+      );
       assert.deepEqual(await searchFor(browser, caseId, 'ment'), [], 'a word is matched from its start');
       assert.deepEqual(await searchFor(browser, caseId, 'harassments'), [], 'and not beyond its end');
       assert.deepEqual(await searchFor(browser, caseId, 'ab 1'), [1], 'however short');
