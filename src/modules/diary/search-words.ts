@@ -36,9 +36,9 @@ export function searchableText(details: EntryDetails): string {
 /** The words of a text, lower case and without accents, each as its characters (not UTF-16 units). */
 export function wordsOf(text: string): string[][] {
   return text
+    .toLocaleLowerCase('en-GB')
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
-    .toLocaleLowerCase('en-GB')
     .split(/[^\p{L}\p{N}]+/u)
     .filter(Boolean)
     .map((word) => Array.from(word));
