@@ -513,6 +513,15 @@ export interface DiaryEntryIdentifiersTable {
   platform: string | null;
 }
 
+/** Keyed hashes of the starts of an entry version's words (ADR 0017), as decimal strings (bigint). */
+export interface DiaryEntryWordsTable {
+  organisation_id: string;
+  entry_id: string;
+  version: number;
+  case_id: string;
+  words: string[];
+}
+
 export interface EvidenceFilesTable {
   organisation_id: string;
   evidence_id: string;
@@ -666,6 +675,7 @@ export interface Database {
   diary_entry_versions: DiaryEntryVersionsTable;
   diary_entry_redactions: DiaryEntryRedactionsTable;
   diary_entry_identifiers: DiaryEntryIdentifiersTable;
+  diary_entry_words: DiaryEntryWordsTable;
   evidence_files: EvidenceFilesTable;
   evidence_derivatives: EvidenceDerivativesTable;
   diary_imports: DiaryImportsTable;

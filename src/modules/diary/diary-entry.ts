@@ -8,6 +8,7 @@ import { blindIndex } from '../../platform/crypto/blind-index.ts';
 import { seal } from '../../platform/crypto/envelope.ts';
 import { openDocument, sealDocument } from '../clients/sealed-document.ts';
 import type { IncidentBehaviour, IncidentChannel, IncidentImpact } from './incident-types.ts';
+import { indexHashes, searchKey } from './search-words.ts';
 
 /** What an entry says in words: sealed as one document under the case's data key. */
 export const entryDetailsShape = z.object({
@@ -40,7 +41,7 @@ export type IncidentFacts = {
   identifiers: MarkedIdentifier[];
 };
 
-const detailsAad = (caseId: string, entryId: string, version: number) =>
+export const detailsAad = (caseId: string, entryId: string, version: number) =>
   `case:${caseId}:diary-entry:${entryId}:v${version}`;
 const identifierAad = (caseId: string, entryId: string, version: number, kind: string) =>
   `case:${caseId}:diary-identifier:${entryId}:v${version}:${kind}`;
@@ -99,6 +100,7 @@ export async function insertEntryVersion(
       recorded_at: entry.recordedAt,
     })
     .execute();
+  await indexWords(trx, sealing, [{ entryId, version, details: facts.details }]);
   const identifiers = new Map(
     facts.identifiers.map((identifier) => [
       `${identifier.kind}:${blindIndex(indexKey, identifier.kind, identifier.value).toString('hex')}`,
@@ -120,6 +122,72 @@ export async function insertEntryVersion(
       })),
     )
     .execute();
+}
+
+/**
+ * Stores the keyed hashes of the words of entry versions, for searching the case's diary (ADR 0017). A version
+ * already indexed (by a search running at the same time) is left as it is.
+ */
+async function indexWords(
+  trx: Trx,
+  sealing: Pick<Sealing, 'organisationId' | 'caseId' | 'key'>,
+  versions: { entryId: string; version: number; details: EntryDetails }[],
+): Promise<void> {
+  if (!versions.length) return;
+  const key = searchKey(sealing.key);
+  await trx
+    .insertInto('diary_entry_words')
+    .values(
+      versions.map(({ entryId, version, details }) => ({
+        organisation_id: sealing.organisationId,
+        entry_id: entryId,
+        version,
+        case_id: sealing.caseId,
+        words: indexHashes(key, details),
+      })),
+    )
+    .onConflict((conflict) => conflict.columns(['organisation_id', 'entry_id', 'version']).doNothing())
+    .execute();
+}
+
+/**
+ * Indexes the words of the case's current, unredacted entry versions that have no index yet: those written
+ * before the index existed. Run before a search, in its transaction, so every entry can be found.
+ */
+export async function indexUnindexedVersions(
+  trx: Trx,
+  sealing: Pick<Sealing, 'organisationId' | 'caseId' | 'key'>,
+): Promise<number> {
+  const { organisationId, caseId, key } = sealing;
+  const { rows } = await sql<{ entry_id: string; version: number; details_sealed: Buffer }>`
+    SELECT cv.entry_id, cv.version, cv.details_sealed
+    FROM diary_entry_versions cv
+    WHERE cv.organisation_id = ${organisationId} AND cv.case_id = ${caseId}
+      AND NOT EXISTS (
+        SELECT 1 FROM diary_entry_words w
+        WHERE w.organisation_id = cv.organisation_id AND w.entry_id = cv.entry_id AND w.version = cv.version
+      )
+      AND NOT EXISTS (
+        SELECT 1 FROM diary_entry_versions later
+        WHERE later.organisation_id = cv.organisation_id AND later.entry_id = cv.entry_id
+          AND later.version > cv.version
+      )
+      AND NOT EXISTS (
+        SELECT 1 FROM diary_entry_redactions r
+        WHERE r.organisation_id = cv.organisation_id AND r.entry_id = cv.entry_id
+      )
+  `.execute(trx);
+  for (let start = 0; start < rows.length; start += 500)
+    await indexWords(
+      trx,
+      sealing,
+      rows.slice(start, start + 500).map((row) => ({
+        entryId: row.entry_id,
+        version: row.version,
+        details: openEntryDetails(key, caseId, row.entry_id, row.version, row.details_sealed),
+      })),
+    );
+  return rows.length;
 }
 
 /**

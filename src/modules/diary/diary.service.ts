@@ -11,6 +11,7 @@ import { ukInstant } from '../cases/case-view.ts';
 import { auditCase, withCaseInScope, type InScope, type ScopedCase } from '../cases/case-scope.ts';
 import {
   correctionAad,
+  indexUnindexedVersions,
   insertEntry,
   insertEntryVersion,
   openEntryDetails,
@@ -22,6 +23,7 @@ import {
 } from './diary-entry.ts';
 import type { IncidentBehaviour, IncidentChannel, IncidentImpact } from './incident-types.ts';
 import type { TimelineQuery } from './diary.schema.ts';
+import { matches, searchKey, searchTerms, type SearchTerms } from './search-words.ts';
 
 /** Entries on one page of the diary's timeline. */
 export const PAGE_SIZE = 50;
@@ -107,6 +109,13 @@ export type CorrectionResult =
   | { kind: 'not_found' }
   | { kind: 'stale_form' };
 
+type SearchFound = {
+  shown: { row: TimelineRow; details: EntryDetails }[];
+  total: number;
+  page: number;
+  pages: number;
+};
+
 export type DiarySummary = { entries: number; latestIncident: Date | null };
 
 type TimelineRow = {
@@ -125,6 +134,8 @@ type TimelineRow = {
   redacted_at: Date | null;
   redactor: string | null;
   reason_sealed: Buffer | null;
+  /** How many entries matched in all, when searching by words (every row has it). */
+  matching?: string;
 };
 
 const RECORDED_BY_VICTIM = 'The client';
@@ -318,9 +329,10 @@ export class DiaryService {
     caseId: string,
     query: TimelineQuery,
     withRedacted: boolean,
+    withWords: string[] = [],
   ): Promise<number> {
     const filtered = query.behaviour || query.perpetratorId || query.reported || query.from || query.to;
-    if (!filtered) {
+    if (!filtered && !withWords.length) {
       // Every entry has one current version: without filters, counting entries (an index) is enough.
       const [entries, redacted] = await Promise.all([
         trx
@@ -343,45 +355,56 @@ export class DiaryService {
     const result = await sql<{ total: string }>`
       SELECT count(*) AS total
       FROM diary_entry_versions cv
+      ${this.havingWords(caseId, withWords)}
       LEFT JOIN diary_entry_redactions r ON r.organisation_id = cv.organisation_id AND r.entry_id = cv.entry_id
       WHERE ${this.filterConditions(organisationId, caseId, query, withRedacted)}
     `.execute(trx);
     return Number(result.rows[0]?.total ?? 0);
   }
 
+  /** Joined to an entry version (`cv`): only versions indexed with every one of the word hashes (ADR 0017). */
+  private havingWords(caseId: string, hashes: string[]) {
+    return hashes.length
+      ? sql`JOIN vigil_diary_versions_with_words(${caseId}, ${hashes}::bigint[]) w
+          ON w.entry_id = cv.entry_id AND w.version = cv.version`
+      : sql``;
+  }
+
   /**
-   * The current version of each entry matching the filters, in order: a page of them unless `all`. The page is
-   * chosen on narrow rows first; only its entries' sealed words and names are then read.
+   * The current version of each entry matching the filters and having all the word hashes given, in order: one
+   * page of them, or all when no page is given. The entries are chosen on narrow rows first; only their sealed
+   * words and names are then read. With words, each row also says how many entries had them all.
    */
   private async timelineRows(
     trx: Trx,
     organisationId: string,
     caseId: string,
     query: TimelineQuery,
-    limit: { page: number } | { entryIds: string[] },
+    choose: { page?: number; withWords?: string[] },
     withRedacted: boolean,
   ): Promise<TimelineRow[]> {
     const direction = sql.raw(query.order === 'oldest' ? 'ASC' : 'DESC');
     const paging =
-      'page' in limit
-        ? sql`LIMIT ${PAGE_SIZE} OFFSET ${(limit.page - 1) * PAGE_SIZE}`
-        : sql`AND cv.entry_id = ANY (${limit.entryIds}::uuid[])`;
+      choose.page === undefined ? sql`` : sql`LIMIT ${PAGE_SIZE} OFFSET ${(choose.page - 1) * PAGE_SIZE}`;
+    const words = choose.withWords ?? [];
     const result = await sql<TimelineRow>`
       WITH chosen AS (
         SELECT cv.entry_id, cv.version, cv.occurred_from, e.entry_number
+          ${words.length ? sql`, count(*) OVER () AS matching` : sql``}
         FROM diary_entry_versions cv
+        ${this.havingWords(caseId, words)}
         JOIN diary_entries e ON e.organisation_id = cv.organisation_id AND e.entry_id = cv.entry_id
         LEFT JOIN diary_entry_redactions r ON r.organisation_id = cv.organisation_id AND r.entry_id = cv.entry_id
         WHERE ${this.filterConditions(organisationId, caseId, query, withRedacted)}
-        ${'page' in limit ? sql`` : paging}
         ORDER BY cv.occurred_from ${direction}, e.entry_number ${direction}
-        ${'page' in limit ? paging : sql``}
+        ${paging}
       )
       SELECT e.entry_id, e.entry_number, e.origin, e.recorded_at, recorder.display_name AS recorder,
         cv.version, cv.occurred_from, cv.occurred_to, cv.behaviours, cv.reported_to_police,
         p.name AS perpetrator_name,
         CASE WHEN r.entry_id IS NULL THEN cv.details_sealed END AS details_sealed,
         r.redacted_at, redactor.display_name AS redactor, r.reason_sealed
+        ${words.length ? sql`, chosen.matching` : sql``}
       FROM chosen
       JOIN diary_entry_versions cv
         ON cv.organisation_id = ${organisationId} AND cv.entry_id = chosen.entry_id AND cv.version = chosen.version
@@ -487,8 +510,9 @@ export class DiaryService {
   }
 
   /**
-   * Searches the words of the case's entries (not redacted) for every one of `words`, case-insensitively, in
-   * the application: the words are sealed, so the database cannot. The words are never written anywhere.
+   * Searches the words of the case's entries (not redacted) for every one of `words`, each as the start of a
+   * word, ignoring case and accents (ADR 0017). The keyed word index finds the entries that match; only the
+   * entries shown are opened, and checked. The words are never written anywhere.
    */
   async search(
     session: CurrentSession,
@@ -497,58 +521,90 @@ export class DiaryService {
     words: string,
   ): Promise<InScope<TimelinePage>> {
     return this.scoped(session, caseId, async (trx, kase) => {
-      const terms = words.toLocaleLowerCase('en-GB').split(/\s+/).filter(Boolean);
-      // Every matching entry's words are opened, so only what that needs is read: the rest of the page's
-      // entries is read afterwards, for the page shown.
-      const direction = sql.raw(query.order === 'oldest' ? 'ASC' : 'DESC');
-      const { rows } = await sql<{ entry_id: string; version: number; details_sealed: Buffer }>`
-        SELECT cv.entry_id, cv.version, cv.details_sealed
-        FROM diary_entry_versions cv
-        JOIN diary_entries e ON e.organisation_id = cv.organisation_id AND e.entry_id = cv.entry_id
-        LEFT JOIN diary_entry_redactions r ON r.organisation_id = cv.organisation_id AND r.entry_id = cv.entry_id
-        WHERE ${this.filterConditions(session.organisationId, caseId, query, false)}
-        ORDER BY cv.occurred_from ${direction}, e.entry_number ${direction}
-      `.execute(trx);
-      const matched: { entryId: string; details: EntryDetails }[] = [];
-      for (const row of rows) {
-        const details = openEntryDetails(kase.key, caseId, row.entry_id, row.version, row.details_sealed);
-        const haystack = [
-          details.description,
-          details.location,
-          details.accountUsed,
-          details.impactInWords,
-          details.witnesses,
-          details.evidenceSaved,
-          details.policeOfficer,
-          details.crimeReference,
-        ]
-          .filter(Boolean)
-          .join('\n')
-          .toLocaleLowerCase('en-GB');
-        if (terms.every((term) => haystack.includes(term))) matched.push({ entryId: row.entry_id, details });
-      }
-      const pages = Math.max(1, Math.ceil(matched.length / PAGE_SIZE));
-      const page = Math.min(query.page, pages);
-      const shown = matched.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
-      const shownIds = shown.map(({ entryId }) => entryId);
-      const detailsOf = new Map(shown.map(({ entryId, details }) => [entryId, details]));
-      const shownRows = shownIds.length
-        ? await this.timelineRows(trx, session.organisationId, caseId, query, { entryIds: shownIds }, false)
-        : [];
-      const evidence = await this.evidenceCounts(trx, session.organisationId, shownIds);
-      await this.audit(trx, session, kase, 'diary.searched', { found: matched.length, page });
+      const organisationId = session.organisationId;
+      await indexUnindexedVersions(trx, { organisationId, caseId, key: kase.key });
+      const terms = searchTerms(searchKey(kase.key), words);
+      const found =
+        (terms.exact && (await this.foundByIndex(trx, organisationId, caseId, kase.key, query, terms))) ||
+        (await this.foundByOpening(trx, organisationId, caseId, kase.key, query, terms));
+      const evidence = await this.evidenceCounts(
+        trx,
+        organisationId,
+        found.shown.map(({ row }) => row.entry_id),
+      );
+      await this.audit(trx, session, kase, 'diary.searched', { found: found.total, page: found.page });
       return {
         caseId,
         reference: kase.reference,
-        perpetrators: await this.choices(trx, session.organisationId, caseId),
-        entries: shownRows.map((row) =>
-          this.toTimelineEntry(row, caseId, kase.key, evidence, detailsOf.get(row.entry_id)),
+        perpetrators: await this.choices(trx, organisationId, caseId),
+        entries: found.shown.map(({ row, details }) =>
+          this.toTimelineEntry(row, caseId, kase.key, evidence, details),
         ),
-        total: matched.length,
-        page,
-        pages,
+        total: found.total,
+        page: found.page,
+        pages: found.pages,
       };
     });
+  }
+
+  /**
+   * When the index says exactly which entries match (every word typed is indexed whole), it counts and pages
+   * them in the database, and only the page's entries are opened. They are checked all the same: should a
+   * hash ever collide with another word's, null is returned and the search opens every candidate instead.
+   */
+  private async foundByIndex(
+    trx: Trx,
+    organisationId: string,
+    caseId: string,
+    key: Buffer,
+    query: TimelineQuery,
+    terms: SearchTerms,
+  ): Promise<SearchFound | null> {
+    const pageOf = (page: number) =>
+      this.timelineRows(trx, organisationId, caseId, query, { page, withWords: terms.hashes }, false);
+    let rows = await pageOf(query.page);
+    const total = rows.length
+      ? Number(rows[0]!.matching)
+      : await this.countMatching(trx, organisationId, caseId, query, false, terms.hashes);
+    const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+    const page = Math.min(query.page, pages);
+    // A page past the end (the diary changed since the link was made) shows the last page instead.
+    if (page !== query.page) rows = await pageOf(page);
+    const shown = rows.map((row) => ({ row, details: this.openDetails(row, caseId, key) }));
+    if (!shown.every(({ details }) => matches(terms, details))) return null;
+    return { shown, total, page, pages };
+  }
+
+  /**
+   * Otherwise (a word longer than its indexed start) the index narrows the entries down, and each candidate is
+   * opened to check it. Punctuation alone is no word, and finds nothing.
+   */
+  private async foundByOpening(
+    trx: Trx,
+    organisationId: string,
+    caseId: string,
+    key: Buffer,
+    query: TimelineQuery,
+    terms: SearchTerms,
+  ): Promise<SearchFound> {
+    const candidates = terms.words.length
+      ? await this.timelineRows(trx, organisationId, caseId, query, { withWords: terms.hashes }, false)
+      : [];
+    const matched = candidates
+      .map((row) => ({ row, details: this.openDetails(row, caseId, key) }))
+      .filter(({ details }) => matches(terms, details));
+    const pages = Math.max(1, Math.ceil(matched.length / PAGE_SIZE));
+    const page = Math.min(query.page, pages);
+    return {
+      shown: matched.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE),
+      total: matched.length,
+      page,
+      pages,
+    };
+  }
+
+  private openDetails(row: TimelineRow, caseId: string, key: Buffer): EntryDetails {
+    return openEntryDetails(key, caseId, row.entry_id, row.version, row.details_sealed as Buffer);
   }
 
   private async findEntry(trx: Trx, organisationId: string, caseId: string, entryId: string) {

@@ -13,7 +13,11 @@ import { givenDiaryEntry, incidentFacts } from '../../../test/support/diary.ts';
 import { errorSummary, submissionIdIn } from '../../../test/support/forms.ts';
 import { givenPerpetrator } from '../../../test/support/perpetrators.ts';
 import { givenCase, sessionFor } from '../../../test/support/referrals.ts';
+import { sealDocument } from '../clients/sealed-document.ts';
+import { withCaseInScope } from '../cases/case-scope.ts';
+import { detailsAad } from './diary-entry.ts';
 import { DiaryService } from './diary.service.ts';
+import { searchKey, searchTerms } from './search-words.ts';
 
 describe('the stalking diary', () => {
   let test: TestApp;
@@ -310,6 +314,283 @@ describe('the stalking diary', () => {
     assert.equal(searched.length, 3);
     assert.doesNotMatch(JSON.stringify(searched), /bouquet|priya|tulips/i);
     assert.deepEqual(searched[0]!.details, { found: 1, page: 1 });
+  });
+
+  describe('search by the keyed word index', () => {
+    const searchFor = async (browser: TestBrowser, caseId: string, words: string) =>
+      entriesOn((await browser.post(`/cases/${caseId}/diary/search`, { words })).body);
+    const saying = (
+      description: string,
+      more: Partial<ReturnType<typeof incidentFacts>['details']> = {},
+    ) => ({
+      details: { ...incidentFacts().details, description, ...more },
+    });
+
+    it('finds what the current version of an entry says, and not what only an earlier version said', async () => {
+      const { caseId } = await givenCase(test, manager, { holder: casey });
+      const session = await sessionFor(test, casey);
+      const { entryId } = await givenDiaryEntry(
+        test,
+        session,
+        caseId,
+        saying('Left a bouquet on the doorstep'),
+      );
+      const corrected = await test.services.diary.correct(
+        session,
+        caseId,
+        entryId,
+        1,
+        incidentFacts(saying('Left a wreath by the garden gate')),
+        'She remembered it better',
+      );
+      assert.ok(corrected.kind === 'ok' && corrected.value.kind === 'corrected');
+      const indexed = await test.database.ownerDb
+        .selectFrom('diary_entry_words')
+        .select('version')
+        .where('entry_id', '=', entryId)
+        .orderBy('version')
+        .execute();
+      assert.deepEqual(
+        indexed.map((row) => row.version),
+        [1, 2],
+        'each version is indexed as it is written',
+      );
+      const browser = await signedIn(casey);
+      await browser.get(`/cases/${caseId}/diary`);
+
+      assert.deepEqual(await searchFor(browser, caseId, 'wreath'), [1]);
+      assert.deepEqual(await searchFor(browser, caseId, 'garden wreath'), [1], 'every word, in any order');
+      assert.deepEqual(
+        await searchFor(browser, caseId, 'bouquet'),
+        [],
+        'the earlier version is not searched',
+      );
+      assert.deepEqual(await searchFor(browser, caseId, 'wreath bouquet'), [], 'every word must be there');
+    });
+
+    it('never finds a redacted entry', async () => {
+      const { caseId } = await givenCase(test, manager, { holder: casey });
+      const session = await sessionFor(test, casey);
+      const first = await givenDiaryEntry(test, session, caseId, saying('A parcel left at the door'));
+      await givenDiaryEntry(test, session, caseId, saying('Another parcel, addressed to her sister'));
+      const browser = await signedIn(casey);
+      await browser.get(`/cases/${caseId}/diary`);
+      assert.deepEqual(await searchFor(browser, caseId, 'parcel'), [2, 1]);
+
+      assert.equal(
+        (await test.services.diary.redact(session, caseId, first.entryId, 'Belongs to another case')).kind,
+        'ok',
+      );
+      assert.deepEqual(await searchFor(browser, caseId, 'parcel'), [2]);
+      assert.deepEqual(await searchFor(browser, caseId, 'door'), []);
+    });
+
+    it('matches the start of any word, ignoring capitals and accents, in every field it searched before', async () => {
+      const { caseId } = await givenCase(test, manager, { holder: casey });
+      const session = await sessionFor(test, casey);
+      await givenDiaryEntry(
+        test,
+        session,
+        caseId,
+        saying('Constant HARASSMENT outside the café, Supercalifragilisticexpialidocious', {
+          witnesses: 'Zoë O’Brien from next door',
+          crimeReference: 'AB/12345/26',
+        }),
+      );
+      const browser = await signedIn(casey);
+      await browser.get(`/cases/${caseId}/diary`);
+
+      for (const words of ['harass', 'Harassment', 'cafe', 'CAFÉ', 'zoe', 'Zoë', "o'brien", 'brien', '12345'])
+        assert.deepEqual(await searchFor(browser, caseId, words), [1], `"${words}" finds the entry`);
+      assert.match(
+        (await browser.get(`/cases/${caseId}/diary`)).body,
+        /every word you type, or a longer word starting with it/,
+        'the form says how words are matched',
+      );
+      assert.deepEqual(await searchFor(browser, caseId, 'ment'), [], 'a word is matched from its start');
+      assert.deepEqual(await searchFor(browser, caseId, 'harassments'), [], 'and not beyond its end');
+      assert.deepEqual(await searchFor(browser, caseId, 'ab 1'), [1], 'however short');
+      assert.deepEqual(await searchFor(browser, caseId, 'q'), []);
+      assert.deepEqual(await searchFor(browser, caseId, 'ab cd'), []);
+      assert.deepEqual(await searchFor(browser, caseId, 'supercalifragilisticexpialidocious'), [1]);
+      assert.deepEqual(
+        await searchFor(browser, caseId, 'supercalifragilisticexpialidociouz'),
+        [],
+        'a word longer than its indexed start is checked in full',
+      );
+    });
+
+    it('finds entries written before the index existed', async () => {
+      const { caseId } = await givenCase(test, manager, { holder: casey });
+      const session = await sessionFor(test, casey);
+      await givenDiaryEntry(test, session, caseId, saying('Rang the landline at midnight'));
+      const entryId = crypto.randomUUID();
+      // Written as the diary wrote entries before words were indexed: the entry and its version only.
+      await withCaseInScope(
+        { db: test.database.db, clock: test.clock, keys: test.services.keys },
+        session,
+        caseId,
+        async (trx, kase) => {
+          const values = { organisation_id: session.organisationId, entry_id: entryId, case_id: caseId };
+          await trx
+            .insertInto('diary_entries')
+            .values({
+              ...values,
+              entry_number: 2,
+              origin: 'staff',
+              recorded_by: session.user.userId,
+              recorded_at: test.clock.now(),
+              import_id: null,
+              submission_id: crypto.randomUUID(),
+            })
+            .execute();
+          const facts = incidentFacts(saying('Rang the landline again at dawn'));
+          await trx
+            .insertInto('diary_entry_versions')
+            .values({
+              ...values,
+              version: 1,
+              occurred_from: new Date('2026-10-06T05:30:00Z'),
+              behaviours: facts.behaviours,
+              impacts: facts.impacts,
+              channel: facts.channel,
+              reported_to_police: false,
+              details_sealed: sealDocument(kase.key, facts.details, detailsAad(caseId, entryId, 1), 512),
+              recorded_by: session.user.userId,
+              recorded_at: test.clock.now(),
+            })
+            .execute();
+        },
+      );
+      const browser = await signedIn(casey);
+      await browser.get(`/cases/${caseId}/diary`);
+
+      assert.deepEqual(await searchFor(browser, caseId, 'landline'), [2, 1]);
+      assert.deepEqual(await searchFor(browser, caseId, 'dawn'), [2]);
+      assert.deepEqual(await searchFor(browser, caseId, 'midnight'), [1]);
+    });
+
+    it('never shows an entry whose hashes match but whose words do not', async () => {
+      const { caseId } = await givenCase(test, manager, { holder: casey });
+      const session = await sessionFor(test, casey);
+      await givenDiaryEntry(test, session, caseId, saying('A wreath on the car bonnet'));
+      const entryId = crypto.randomUUID();
+      // An entry indexed with a hash its words do not have: what a collision of two words' hashes would do.
+      await withCaseInScope(
+        { db: test.database.db, clock: test.clock, keys: test.services.keys },
+        session,
+        caseId,
+        async (trx, kase) => {
+          const values = { organisation_id: session.organisationId, entry_id: entryId, case_id: caseId };
+          await trx
+            .insertInto('diary_entries')
+            .values({
+              ...values,
+              entry_number: 2,
+              origin: 'staff',
+              recorded_by: session.user.userId,
+              recorded_at: test.clock.now(),
+              import_id: null,
+              submission_id: crypto.randomUUID(),
+            })
+            .execute();
+          const facts = incidentFacts(saying('Waited across the road'));
+          await trx
+            .insertInto('diary_entry_versions')
+            .values({
+              ...values,
+              version: 1,
+              occurred_from: new Date('2026-10-06T05:30:00Z'),
+              behaviours: facts.behaviours,
+              impacts: facts.impacts,
+              channel: facts.channel,
+              reported_to_police: false,
+              details_sealed: sealDocument(kase.key, facts.details, detailsAad(caseId, entryId, 1), 512),
+              recorded_by: session.user.userId,
+              recorded_at: test.clock.now(),
+            })
+            .execute();
+          await trx
+            .insertInto('diary_entry_words')
+            .values({ ...values, version: 1, words: searchTerms(searchKey(kase.key), 'wreath').hashes })
+            .execute();
+        },
+      );
+      const browser = await signedIn(casey);
+      await browser.get(`/cases/${caseId}/diary`);
+
+      const found = await browser.post(`/cases/${caseId}/diary/search`, { words: 'wreath' });
+      assert.deepEqual(entriesOn(found.body), [1]);
+      assert.match(found.body, /1 entry matches your search/);
+      assert.deepEqual(await searchFor(browser, caseId, 'road'), [], 'its own words were never indexed');
+    });
+
+    it('counts every match and pages through them, a page past the end showing the last', async () => {
+      const { caseId } = await givenCase(test, manager, { holder: casey });
+      const session = await sessionFor(test, casey);
+      for (let n = 1; n <= 53; n += 1)
+        await givenDiaryEntry(
+          test,
+          session,
+          caseId,
+          saying(n === 7 ? 'Silent calls all evening' : `Lantern left lit in the porch, night ${n}`),
+        );
+      const browser = await signedIn(casey);
+      await browser.get(`/cases/${caseId}/diary`);
+
+      const first = await browser.post(`/cases/${caseId}/diary/search`, { words: 'lantern porch' });
+      assert.match(first.body, /52 entries match your search/);
+      const firstPage = entriesOn(first.body);
+      assert.equal(firstPage.length, 50);
+      assert.ok(!firstPage.includes(7));
+      const second = entriesOn(
+        (await browser.post(`/cases/${caseId}/diary/search`, { words: 'lantern porch', page: '2' })).body,
+      );
+      assert.equal(second.length, 2);
+      assert.deepEqual(
+        [...firstPage, ...second].sort((a, b) => a - b),
+        Array.from({ length: 53 }, (_, n) => n + 1).filter((n) => n !== 7),
+      );
+      assert.deepEqual(
+        entriesOn(
+          (await browser.post(`/cases/${caseId}/diary/search`, { words: 'lantern porch', page: '9' })).body,
+        ),
+        second,
+      );
+    });
+
+    it('finds nothing from another case, and the same word is hashed differently in each case', async () => {
+      const mine = await givenCase(test, manager, { holder: casey });
+      const theirs = await givenCase(test, manager, { holder: casey });
+      const session = await sessionFor(test, casey);
+      await givenDiaryEntry(test, session, mine.caseId, saying('Balloons tied to the fence'));
+      await givenDiaryEntry(test, session, theirs.caseId, saying('Lilies on the step'));
+      await givenDiaryEntry(test, session, theirs.caseId, saying('Balloons tied to the fence'));
+      const browser = await signedIn(casey);
+      await browser.get(`/cases/${mine.caseId}/diary`);
+
+      const found = await browser.post(`/cases/${mine.caseId}/diary/search`, { words: 'balloons' });
+      assert.deepEqual(entriesOn(found.body), [1]);
+      assert.match(found.body, /1 entry matches your search/);
+      assert.deepEqual(await searchFor(browser, mine.caseId, 'lilies'), []);
+
+      const hashes = async (caseId: string) =>
+        (
+          await test.database.ownerDb
+            .selectFrom('diary_entry_words')
+            .select('words')
+            .where('case_id', '=', caseId)
+            .execute()
+        ).flatMap((row) => row.words.map(String));
+      const inMine = await hashes(mine.caseId);
+      const inTheirs = new Set(await hashes(theirs.caseId));
+      assert.ok(inMine.length > 0, 'the words are indexed');
+      assert.deepEqual(
+        inMine.filter((hash) => inTheirs.has(hash)),
+        [],
+        'the same words have nothing in common across cases',
+      );
+    });
   });
 
   it('corrects an entry as a new version with its reason, and shows what changed', async () => {
