@@ -76,3 +76,40 @@ export function auditCase(
     event.at,
   );
 }
+
+export type CaseServiceDeps = { db: Db; clock: Clock; keys: KeyRing };
+
+/**
+ * What every service working on single cases shares: its dependencies, running work on a case the caller may
+ * open, and writing the case's audit event at the clock's time.
+ */
+export abstract class CaseScopedService {
+  protected readonly db: Db;
+  protected readonly clock: Clock;
+  protected readonly keys: KeyRing;
+
+  constructor(deps: CaseServiceDeps) {
+    this.db = deps.db;
+    this.clock = deps.clock;
+    this.keys = deps.keys;
+  }
+
+  protected scoped<T>(
+    session: CurrentSession,
+    caseId: string,
+    work: (trx: Trx, kase: ScopedCase) => Promise<T>,
+  ): Promise<InScope<T>> {
+    return withCaseInScope({ db: this.db, clock: this.clock, keys: this.keys }, session, caseId, work);
+  }
+
+  protected audit(
+    trx: Trx,
+    session: CurrentSession,
+    kase: ScopedCase,
+    action: string,
+    details?: Record<string, unknown>,
+    reason?: string,
+  ) {
+    return auditCase(trx, session, kase, { action, at: this.clock.now(), details, reason });
+  }
+}

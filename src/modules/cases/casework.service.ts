@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { inOrganisation, type Db, type Trx } from '../../db/database.ts';
+import { inOrganisation, type Trx } from '../../db/database.ts';
 import type {
   AgencyType,
   CaseServiceType,
@@ -10,11 +10,10 @@ import type {
   OnwardReferralOutcome,
 } from '../../db/schema.ts';
 import type { CurrentSession } from '../../platform/auth/sessions.ts';
-import { ukDate, type Clock } from '../../platform/clock.ts';
+import { ukDate } from '../../platform/clock.ts';
 import { openText, seal } from '../../platform/crypto/envelope.ts';
-import type { KeyRing } from '../../platform/crypto/key-ring.ts';
 import { caseVisibleTo } from './case-access.ts';
-import { auditCase, withCaseInScope, type InScope, type ScopedCase } from './case-scope.ts';
+import { CaseScopedService, type InScope, type ScopedCase } from './case-scope.ts';
 import {
   allocationsOfCase,
   onwardOutcomesOfCase,
@@ -111,36 +110,7 @@ const aad = (caseId: string, kind: string, id: string) => `case:${caseId}:${kind
  * checks the case is within the caller's scope (their caseload, or any case with case:read_all), and writes an
  * audit event in the same transaction. Free text is sealed under the case's own data key.
  */
-export class CaseworkService {
-  private readonly db: Db;
-  private readonly clock: Clock;
-  private readonly keys: KeyRing;
-
-  constructor(deps: { db: Db; clock: Clock; keys: KeyRing }) {
-    this.db = deps.db;
-    this.clock = deps.clock;
-    this.keys = deps.keys;
-  }
-
-  private scoped<T>(
-    session: CurrentSession,
-    caseId: string,
-    work: (trx: Trx, kase: ScopedCase) => Promise<T>,
-  ): Promise<InScope<T>> {
-    return withCaseInScope({ db: this.db, clock: this.clock, keys: this.keys }, session, caseId, work);
-  }
-
-  private audit(
-    trx: Trx,
-    session: CurrentSession,
-    kase: ScopedCase,
-    action: string,
-    details?: Record<string, unknown>,
-    reason?: string,
-  ) {
-    return auditCase(trx, session, kase, { action, at: this.clock.now(), details, reason });
-  }
-
+export class CaseworkService extends CaseScopedService {
   /** The case itself, if the caller may work on it: for checking scope before reading a form. */
   async caseInScope(
     session: CurrentSession,

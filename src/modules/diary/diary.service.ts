@@ -8,7 +8,7 @@ import { blindIndexKey } from '../../platform/crypto/blind-index.ts';
 import { openText, seal } from '../../platform/crypto/envelope.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
 import { ukInstant } from '../cases/case-view.ts';
-import { auditCase, withCaseInScope, type InScope, type ScopedCase } from '../cases/case-scope.ts';
+import { CaseScopedService, type InScope, type ScopedCase } from '../cases/case-scope.ts';
 import {
   correctionAad,
   indexUnindexedVersions,
@@ -155,35 +155,12 @@ const NO_FILTERS: TimelineQuery = {
  * its versions, corrections and redactions. Entries are append-only (ADR 0013); every read and change is
  * audited with the entry's number and never its content.
  */
-export class DiaryService {
-  private readonly db: Db;
-  private readonly clock: Clock;
-  private readonly keys: KeyRing;
+export class DiaryService extends CaseScopedService {
   private readonly afterChange: AfterDiaryChange | undefined;
 
   constructor(deps: DiaryDeps) {
-    this.db = deps.db;
-    this.clock = deps.clock;
-    this.keys = deps.keys;
+    super(deps);
     this.afterChange = deps.afterChange;
-  }
-
-  private scoped<T>(
-    session: CurrentSession,
-    caseId: string,
-    work: (trx: Trx, kase: ScopedCase) => Promise<T>,
-  ): Promise<InScope<T>> {
-    return withCaseInScope({ db: this.db, clock: this.clock, keys: this.keys }, session, caseId, work);
-  }
-
-  private audit(
-    trx: Trx,
-    session: CurrentSession,
-    kase: ScopedCase,
-    action: string,
-    details?: Record<string, unknown>,
-  ) {
-    return auditCase(trx, session, kase, { action, at: this.clock.now(), details });
   }
 
   private async sealing(trx: Trx, session: CurrentSession, kase: ScopedCase) {

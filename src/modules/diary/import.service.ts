@@ -4,7 +4,7 @@ import type { CurrentSession } from '../../platform/auth/sessions.ts';
 import type { Clock } from '../../platform/clock.ts';
 import { blindIndexKey } from '../../platform/crypto/blind-index.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
-import { auditCase, withCaseInScope, type InScope, type ScopedCase } from '../cases/case-scope.ts';
+import { CaseScopedService, type InScope, type ScopedCase } from '../cases/case-scope.ts';
 import { openDocument, sealDocument } from '../clients/sealed-document.ts';
 import { insertEntry, type AfterDiaryChange } from './diary-entry.ts';
 import { entryFacts, readDiaryCsv, sealedImportShape, type SealedImport } from './import.ts';
@@ -43,35 +43,12 @@ export type ConfirmResult =
  * key until the user has seen every row and confirms. Nothing reaches the diary before then; confirming writes
  * every row without a problem as an entry of origin `import`, in one transaction, once.
  */
-export class DiaryImportService {
-  private readonly db: Db;
-  private readonly clock: Clock;
-  private readonly keys: KeyRing;
+export class DiaryImportService extends CaseScopedService {
   private readonly afterChange: AfterDiaryChange | undefined;
 
   constructor(deps: { db: Db; clock: Clock; keys: KeyRing; afterChange?: AfterDiaryChange }) {
-    this.db = deps.db;
-    this.clock = deps.clock;
-    this.keys = deps.keys;
+    super(deps);
     this.afterChange = deps.afterChange;
-  }
-
-  private scoped<T>(
-    session: CurrentSession,
-    caseId: string,
-    work: (trx: Trx, kase: ScopedCase) => Promise<T>,
-  ): Promise<InScope<T>> {
-    return withCaseInScope({ db: this.db, clock: this.clock, keys: this.keys }, session, caseId, work);
-  }
-
-  private audit(
-    trx: Trx,
-    session: CurrentSession,
-    kase: ScopedCase,
-    action: string,
-    details: Record<string, unknown>,
-  ) {
-    return auditCase(trx, session, kase, { action, at: this.clock.now(), details });
   }
 
   /** The case, if the caller may work on it: for showing the upload form. */

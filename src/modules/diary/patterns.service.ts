@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { inOrganisation, type Db, type Trx } from '../../db/database.ts';
+import { inOrganisation, type Trx } from '../../db/database.ts';
 import type { CaseStatus } from '../../db/schema.ts';
 import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import type { CurrentSession } from '../../platform/auth/sessions.ts';
-import { DAY, ukDate, type Clock } from '../../platform/clock.ts';
-import type { KeyRing } from '../../platform/crypto/key-ring.ts';
+import { DAY, ukDate } from '../../platform/clock.ts';
 import { can } from '../../platform/permissions.ts';
-import { withCaseInScope, type InScope, type ScopedCase } from '../cases/case-scope.ts';
+import { CaseScopedService, type InScope, type ScopedCase } from '../cases/case-scope.ts';
 import { addWorkingDays, detectSignals, ESCALATION, signalsToRaise } from './escalation.ts';
 import { patternsSince, type DiaryAggregate } from './patterns.ts';
 import {
@@ -112,25 +111,7 @@ export type CasePatterns = {
 };
 
 /** What the diary's figures show: indicators, charts and escalation signals, for the patterns page and home. */
-export class PatternsService {
-  private readonly db: Db;
-  private readonly clock: Clock;
-  private readonly keys: KeyRing;
-
-  constructor(deps: { db: Db; clock: Clock; keys: KeyRing }) {
-    this.db = deps.db;
-    this.clock = deps.clock;
-    this.keys = deps.keys;
-  }
-
-  private scoped<T>(
-    session: CurrentSession,
-    caseId: string,
-    work: (trx: Trx, kase: ScopedCase) => Promise<T>,
-  ): Promise<InScope<T>> {
-    return withCaseInScope({ db: this.db, clock: this.clock, keys: this.keys }, session, caseId, work);
-  }
-
+export class PatternsService extends CaseScopedService {
   /** The patterns page's figures, counted in the database; reading them is audited. */
   async patterns(session: CurrentSession, caseId: string): Promise<InScope<CasePatterns>> {
     return this.scoped(session, caseId, async (trx, kase) => {

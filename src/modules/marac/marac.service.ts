@@ -6,7 +6,7 @@ import { ukDate, type Clock } from '../../platform/clock.ts';
 import { openText, seal } from '../../platform/crypto/envelope.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
 import { pdfSha256, type PdfDocumentSpec } from '../../platform/pdf/pdf.ts';
-import { auditCase, withCaseInScope, type InScope, type ScopedCase } from '../cases/case-scope.ts';
+import { CaseScopedService, type InScope, type ScopedCase } from '../cases/case-scope.ts';
 import { formatIsoDate } from '../cases/case-view.ts';
 import { findClient, rowToClient } from '../cases/clients.repository.ts';
 import { dependantDocument } from '../clients/client-record.schema.ts';
@@ -135,35 +135,12 @@ function ageText(dateOfBirth: string | null, ageGiven: number | null, today: str
  * holds (nothing keyed twice) with its document, and the MARAC's meeting date, outcome and actions. Every
  * operation is within the caller's record scope and audited in the same transaction, never with content.
  */
-export class MaracService {
-  private readonly db: Db;
-  private readonly clock: Clock;
-  private readonly keys: KeyRing;
+export class MaracService extends CaseScopedService {
   readonly settings: MaracSettings;
 
   constructor(deps: MaracDeps) {
-    this.db = deps.db;
-    this.clock = deps.clock;
-    this.keys = deps.keys;
+    super(deps);
     this.settings = deps.settings ?? DEFAULT_MARAC_SETTINGS;
-  }
-
-  private scoped<T>(
-    session: CurrentSession,
-    caseId: string,
-    work: (trx: Trx, kase: ScopedCase) => Promise<T>,
-  ): Promise<InScope<T>> {
-    return withCaseInScope({ db: this.db, clock: this.clock, keys: this.keys }, session, caseId, work);
-  }
-
-  private audit(
-    trx: Trx,
-    session: CurrentSession,
-    kase: ScopedCase,
-    action: string,
-    details?: Record<string, unknown>,
-  ) {
-    return auditCase(trx, session, kase, { action, at: this.clock.now(), details });
   }
 
   /** The latest completed assessment of each purpose. */
