@@ -31,6 +31,8 @@ import { checkEscalation, PatternsService } from './modules/diary/patterns.servi
 import type { AfterDiaryChange } from './modules/diary/diary-entry.ts';
 import { MaracService } from './modules/marac/marac.service.ts';
 import type { MaracSettings } from './modules/marac/criteria.ts';
+import type { RiskSettings } from './modules/risk/reassessment.ts';
+import { RiskService } from './modules/risk/risk.service.ts';
 
 /** The composition root: every service built from the database, the clock and the master key. No container. */
 export function createServices(deps: {
@@ -44,6 +46,8 @@ export function createServices(deps: {
   evidenceLimits?: EvidenceLimits;
   /** The local MARAC's escalation rule (3 incidents in 12 months when not given). */
   marac?: MaracSettings;
+  /** When reassessments fall due (8 weeks after an assessment when not given). */
+  risk?: RiskSettings;
 }) {
   const { db, clock } = deps;
   const keys = new KeyRing(deps.masterKey);
@@ -96,6 +100,7 @@ export function createServices(deps: {
     publicFormLimiter: new RateLimiter(db, clock, deps.masterKey, HOUR),
     patterns: new PatternsService({ db, clock, keys }),
     marac: new MaracService({ db, clock, keys, settings: deps.marac }),
+    risk: new RiskService({ db, clock, keys, settings: deps.risk }),
   };
 }
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_MARAC_SETTINGS, type MaracSettings } from './modules/marac/criteria.ts';
+import { DEFAULT_RISK_SETTINGS, type RiskSettings } from './modules/risk/reassessment.ts';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -56,6 +57,7 @@ const environmentSchema = z
       .min(1)
       .max(60)
       .default(DEFAULT_MARAC_SETTINGS.escalationMonths),
+    VIGIL_RISK_REVIEW_WEEKS: z.coerce.number().int().min(1).max(52).default(DEFAULT_RISK_SETTINGS.reviewWeeks),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -100,6 +102,8 @@ export type Config = {
   evidence: EvidenceLimits;
   /** The local MARAC's potential-escalation rule: this many incidents within this many months. */
   marac: MaracSettings;
+  /** How many weeks after an assessment the next one falls due. */
+  risk: RiskSettings;
 };
 
 /** How much evidence one upload may carry, and the largest image display copies are made from. */
@@ -155,5 +159,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       escalationIncidents: value.VIGIL_MARAC_ESCALATION_INCIDENTS,
       escalationMonths: value.VIGIL_MARAC_ESCALATION_MONTHS,
     },
+    risk: { reviewWeeks: value.VIGIL_RISK_REVIEW_WEEKS },
   };
 }

@@ -21,6 +21,9 @@ export const paths = {
   audit: '/audit',
   exit: '/exit',
   settings: '/settings',
+  riskTemplates: '/settings/risk-templates',
+  riskTemplatesNew: '/settings/risk-templates/new',
+  riskTemplate: (templateVersionId = ':templateVersionId') => `/settings/risk-templates/${templateVersionId}`,
   search: '/search',
   referrals: '/referrals',
   referral: (referralId = ':referralId') => `/referrals/${referralId}`,
@@ -95,6 +98,13 @@ export const paths = {
     `/cases/${caseId}/marac/${referralId}/actions`,
   maracActionDone: (caseId = ':caseId', referralId = ':referralId', actionId = ':actionId') =>
     `/cases/${caseId}/marac/${referralId}/actions/${actionId}/done`,
+  caseRisk: (caseId = ':caseId') => `/cases/${caseId}/risk`,
+  riskAssessment: (caseId = ':caseId', assessmentId = ':assessmentId') => `/cases/${caseId}/risk/${assessmentId}`,
+  riskSection: (caseId = ':caseId', assessmentId = ':assessmentId', sectionId = ':sectionId') =>
+    `/cases/${caseId}/risk/${assessmentId}/sections/${sectionId}`,
+  riskCheck: (caseId = ':caseId', assessmentId = ':assessmentId') => `/cases/${caseId}/risk/${assessmentId}/check`,
+  riskComplete: (caseId = ':caseId', assessmentId = ':assessmentId') =>
+    `/cases/${caseId}/risk/${assessmentId}/complete`,
   publicReferral: {
     start: (code = ':code') => `/r/${code}`,
     question: (code = ':code', step = ':step') => `/r/${code}/${step}`,

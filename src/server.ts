@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     dataDir: config.dataDir,
     evidenceLimits: config.evidence,
     marac: config.marac,
+    risk: config.risk,
   });
   const app = await buildApp({
     db: database.db,

@@ -269,7 +269,11 @@ export interface TasksTable {
   created_at: Timestamp;
   completed_at: Timestamp | null;
   completed_by: string | null;
+  /** Set on tasks Vigil raises for a purpose it later closes them for: reassessing the risk. */
+  purpose: ColumnType<TaskPurpose | null, TaskPurpose | null | undefined, never>;
 }
+
+export type TaskPurpose = 'risk_review';
 
 export interface CaseStatusChangesTable {
   organisation_id: string;

@@ -31,6 +31,10 @@ export const PERMISSIONS = [
   'evidence:download',
   /** Refer a case to MARAC, download the referral document, and record the meeting, outcome and actions. */
   'marac:refer',
+  /** Start, answer and complete risk assessments (reading them needs only the case). */
+  'risk:assess',
+  /** Add local risk questionnaires and new versions of them. */
+  'risk_template:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -53,7 +57,7 @@ export const ROLE_DESCRIPTIONS: Record<Role, string> = {
 };
 
 const grants: Record<Role, readonly Permission[]> = {
-  administrator: ['staff:read', 'staff:manage', 'audit:read', 'organisation:manage'],
+  administrator: ['staff:read', 'staff:manage', 'audit:read', 'organisation:manage', 'risk_template:manage'],
   manager: [
     'staff:read',
     'referral:triage',
@@ -68,6 +72,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'diary:redact',
     'evidence:download',
     'marac:refer',
+    'risk:assess',
   ],
   caseworker: [
     'case:read',
@@ -77,6 +82,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'diary:redact',
     'evidence:download',
     'marac:refer',
+    'risk:assess',
   ],
   police_liaison: ['perpetrator:read'],
   auditor: ['audit:read', 'staff:read'],

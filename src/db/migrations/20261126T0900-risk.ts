@@ -69,6 +69,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       ADD COLUMN risk_level text CHECK (risk_level IN ('standard', 'medium', 'high')),
       ADD COLUMN risk_assessed_at timestamptz,
       ADD CHECK ((risk_level IS NULL) = (risk_assessed_at IS NULL));
+
+    -- A task to reassess the risk (raised by escalation in the diary, a breach, or the periodic review) is
+    -- marked as one, so completing an assessment closes those still open.
+    ALTER TABLE tasks ADD COLUMN purpose text CHECK (purpose IN ('risk_review'));
+    CREATE INDEX tasks_open_risk_reviews ON tasks (organisation_id, case_id)
+      WHERE purpose = 'risk_review' AND completed_at IS NULL;
   `.execute(db);
 
   // A template version and a completed assessment are fixed whoever asks; an assessment in progress may be

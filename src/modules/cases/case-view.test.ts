@@ -252,23 +252,26 @@ describe('case view', () => {
   });
 
   describe('describeLoad and allocationChoices', () => {
-    it('says how many open and urgent cases each person holds', () => {
-      const load = (openCases: number, urgentCases: number) => ({
+    it('says how many open, urgent and high-risk cases each person holds', () => {
+      const load = (openCases: number, urgentCases: number, highRiskCases = 0) => ({
         userId: 'u',
         name: 'Sam',
         openCases,
         urgentCases,
+        highRiskCases,
       });
       assert.equal(describeLoad(load(0, 0)), 'No open cases');
       assert.equal(describeLoad(load(1, 0)), '1 open case');
       assert.equal(describeLoad(load(4, 1)), '4 open cases, 1 urgent');
+      assert.equal(describeLoad(load(4, 0, 2)), '4 open cases, 2 high risk');
+      assert.equal(describeLoad(load(4, 1, 2)), '4 open cases, 1 urgent, 2 high risk');
     });
 
     it('offers each person with their load, marking who holds the case and what was chosen', () => {
       const items = allocationChoices(
         [
-          { userId: 'u1', name: 'Casey Worker', openCases: 3, urgentCases: 0 },
-          { userId: 'u2', name: 'Robin Worker', openCases: 1, urgentCases: 1 },
+          { userId: 'u1', name: 'Casey Worker', openCases: 3, urgentCases: 0, highRiskCases: 0 },
+          { userId: 'u2', name: 'Robin Worker', openCases: 1, urgentCases: 1, highRiskCases: 0 },
         ],
         'u1',
         'u2',
@@ -286,7 +289,7 @@ describe('case view', () => {
   });
 
   describe('caseloadRows', () => {
-    it('links each case and says who holds it, when the client was last contacted, and if it is new', () => {
+    it('links each case and says who holds it, its risk, when the client was last contacted, and if it is new', () => {
       const rows = caseloadRows(
         [
           {
@@ -295,6 +298,7 @@ describe('case view', () => {
             clientName: 'Jordan Example',
             status: 'open',
             urgent: true,
+            riskLevel: null,
             openedAt: new Date('2026-06-01T23:30:00Z'),
             allocatedToName: null,
             lastContactAt: null,
@@ -307,6 +311,7 @@ describe('case view', () => {
             clientName: 'Sam Sample',
             status: 'active',
             urgent: false,
+            riskLevel: 'high',
             openedAt: new Date('2026-05-01T09:00:00Z'),
             allocatedToName: 'Casey Worker',
             lastContactAt: new Date('2026-06-03T10:00:00Z'),
@@ -323,6 +328,7 @@ describe('case view', () => {
           clientName: 'Jordan Example',
           status: 'Waiting for allocation',
           urgent: true,
+          risk: null,
           opened: '2 June 2026',
           heldBy: 'Not allocated',
           lastContact: 'No contact yet',
@@ -335,6 +341,7 @@ describe('case view', () => {
           clientName: 'Sam Sample',
           status: 'Active',
           urgent: false,
+          risk: { text: 'High risk', classes: 'govuk-tag govuk-tag--red', level: 'high' },
           opened: '1 May 2026',
           heldBy: 'Casey Worker',
           lastContact: '3 June 2026',
@@ -391,8 +398,8 @@ describe('casework views', () => {
 
   it('offers tasks to the case holder unless someone else was chosen', () => {
     const loads = [
-      { userId: 'a', name: 'Alex', openCases: 0, urgentCases: 0 },
-      { userId: 'b', name: 'Blair', openCases: 0, urgentCases: 0 },
+      { userId: 'a', name: 'Alex', openCases: 0, urgentCases: 0, highRiskCases: 0 },
+      { userId: 'b', name: 'Blair', openCases: 0, urgentCases: 0, highRiskCases: 0 },
     ];
     assert.deepEqual(
       ownerChoices(loads, 'b').map((item) => item.selected),

@@ -1,5 +1,6 @@
 import type { CaseStatus, CloseOutcome, ContactMethod, ContactOutcome } from '../../db/schema.ts';
 import { formatDate, formatDateTime } from '../../platform/http/views.ts';
+import { levelTag, type LevelTag } from '../risk/risk-view.ts';
 import { GENDERS } from '../referrals/referral-answers.ts';
 import type { CaseRecord, CaseSummary, CaseworkerLoad } from './cases.service.ts';
 import type { ContactEntry, NoteEntry, StatusChangeEntry, TaskEntry } from './casework.service.ts';
@@ -124,11 +125,13 @@ export function allocationHistoryRows(allocations: CaseRecord['allocations']): A
   }));
 }
 
-/** "No open cases", "1 open case", "4 open cases, 1 urgent": how much someone already holds. */
+/** "No open cases", "1 open case", "4 open cases, 1 urgent, 2 high risk": how much someone already holds. */
 export function describeLoad(load: CaseworkerLoad): string {
   if (load.openCases === 0) return 'No open cases';
-  const open = `${load.openCases} open case${load.openCases === 1 ? '' : 's'}`;
-  return load.urgentCases ? `${open}, ${load.urgentCases} urgent` : open;
+  const parts = [`${load.openCases} open case${load.openCases === 1 ? '' : 's'}`];
+  if (load.urgentCases) parts.push(`${load.urgentCases} urgent`);
+  if (load.highRiskCases) parts.push(`${load.highRiskCases} high risk`);
+  return parts.join(', ');
 }
 
 export type RadioItem = { value: string; text: string; hint: { text: string }; checked: boolean };
@@ -158,6 +161,7 @@ export type CaseloadRow = {
   urgent: boolean;
   opened: string;
   heldBy: string;
+  risk: LevelTag | null;
   lastContact: string;
   /** Allocated lately and nobody has contacted the client since. */
   isNew: boolean;
@@ -172,6 +176,7 @@ export function caseloadRows(cases: CaseSummary[], caseHref: (caseId: string) =>
     clientName: summary.clientName,
     status: CASE_STATUS_LABELS[summary.status],
     urgent: summary.urgent,
+    risk: summary.riskLevel ? levelTag(summary.riskLevel) : null,
     opened: formatDate(summary.openedAt),
     heldBy: summary.allocatedToName ?? 'Not allocated',
     lastContact: summary.lastContactAt ? formatDate(summary.lastContactAt) : 'No contact yet',

@@ -29,6 +29,7 @@ export function casesInScope(
       'cases.reference',
       'cases.status',
       'cases.urgent',
+      'cases.risk_level',
       'cases.opened_at',
       'clients.name',
       'users.display_name',

@@ -51,6 +51,7 @@ import { onwardReferralCards, serviceRows } from './support-view.ts';
 import { relationshipText, riskFactorText } from '../perpetrators/perpetrator-view.ts';
 import { inScope, recorded } from './case-results.ts';
 import { diarySummary } from '../diary/diary-view.ts';
+import { caseRiskView } from '../risk/risk-view.ts';
 import { caseMaracView } from '../marac/marac-view.ts';
 
 /** Tasks due within this many days (today included) are called out on the caseload. */
@@ -240,6 +241,7 @@ export function caseRoutes(services: Services): Route[] {
       diary,
       escalations,
       marac,
+      risk,
     ] = await Promise.all([
       services.cases.caseworkers(session),
       services.casework.contacts(session, caseId).then(inScope),
@@ -252,6 +254,7 @@ export function caseRoutes(services: Services): Route[] {
       services.diary.summary(session, caseId).then(inScope),
       services.patterns.recentEscalations(session, caseId).then(inScope),
       services.marac.forCase(session, caseId).then(inScope),
+      services.risk.forCase(session, caseId).then(inScope),
     ]);
     const done = (request.query as { done?: string }).done;
     const values = form.values;
@@ -290,6 +293,7 @@ export function caseRoutes(services: Services): Route[] {
       diary: diarySummary(diary),
       escalations,
       marac: caseMaracView(marac, caseId, can(role, 'marac:refer')),
+      risk: caseRiskView(risk, caseId, can(role, 'risk:assess')),
       values,
       taskForm: {
         submissionId: randomUUID(),

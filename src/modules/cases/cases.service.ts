@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { inOrganisation, type Db, type Trx } from '../../db/database.ts';
-import type { CaseStatus } from '../../db/schema.ts';
+import type { CaseStatus, RiskLevel } from '../../db/schema.ts';
 import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import type { CurrentSession } from '../../platform/auth/sessions.ts';
 import { DAY, type Clock } from '../../platform/clock.ts';
@@ -19,6 +19,8 @@ export type CaseSummary = {
   clientName: string;
   status: CaseStatus;
   urgent: boolean;
+  /** From the latest risk checklist and stalking screening; null until the case is assessed. */
+  riskLevel: RiskLevel | null;
   openedAt: Date;
   allocatedToName: string | null;
   /** When the client was last contacted (a call, visit or message recorded on the case), if ever. */
@@ -49,7 +51,13 @@ export type CaseRecord = {
   access: CaseAccessBasis;
 };
 
-export type CaseworkerLoad = { userId: string; name: string; openCases: number; urgentCases: number };
+export type CaseworkerLoad = {
+  userId: string;
+  name: string;
+  openCases: number;
+  urgentCases: number;
+  highRiskCases: number;
+};
 
 /** What the caseload page shows, or `forbidden` for a team view the caller may not see. */
 export type CaseloadPage =
@@ -197,7 +205,7 @@ export class CaseService {
     return 'done';
   }
 
-  /** Caseworkers (and managers, who may hold cases) with how many open and urgent cases each holds. */
+  /** Caseworkers (and managers, who may hold cases) with how many open, urgent and high-risk cases each holds. */
   async caseworkers(session: CurrentSession): Promise<CaseworkerLoad[]> {
     return inOrganisation(this.db, session.organisationId, async (trx) => {
       const rows = await trx
@@ -213,6 +221,10 @@ export class CaseService {
           'users.display_name',
           eb.fn.count<number>('cases.case_id').as('open_cases'),
           eb.fn.count<number>('cases.case_id').filterWhere('cases.urgent', '=', true).as('urgent_cases'),
+          eb.fn
+            .count<number>('cases.case_id')
+            .filterWhere('cases.risk_level', '=', 'high')
+            .as('high_risk_cases'),
         ])
         .where('users.organisation_id', '=', session.organisationId)
         .where('users.status', '=', 'active')
@@ -225,6 +237,7 @@ export class CaseService {
         name: row.display_name,
         openCases: Number(row.open_cases),
         urgentCases: Number(row.urgent_cases),
+        highRiskCases: Number(row.high_risk_cases),
       }));
     });
   }
@@ -296,6 +309,7 @@ export class CaseService {
       clientName: row.name,
       status: row.status,
       urgent: row.urgent,
+      riskLevel: row.risk_level,
       openedAt: row.opened_at,
       allocatedToName: row.display_name,
       lastContactAt: row.last_contact_at,

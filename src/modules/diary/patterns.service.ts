@@ -6,6 +6,7 @@ import { appendAuditEvent } from '../../platform/audit/audit-chain.ts';
 import type { CurrentSession } from '../../platform/auth/sessions.ts';
 import { DAY, ukDate } from '../../platform/clock.ts';
 import { can } from '../../platform/permissions.ts';
+import { raiseReassessment } from '../risk/reassessment.ts';
 import { CaseScopedService, type InScope, type ScopedCase } from '../cases/case-scope.ts';
 import { addWorkingDays, detectSignals, ESCALATION, signalsToRaise } from './escalation.ts';
 import { patternsSince, type DiaryAggregate } from './patterns.ts';
@@ -19,8 +20,6 @@ import {
 } from './patterns.repository.ts';
 
 export type RaisedEscalation = { rule: string; reason: string; taskId: string | null };
-
-const TASK_TITLE_MAX = 200;
 
 /**
  * Evaluates the escalation rules on a case's diary and records each signal not raised before: the escalation
@@ -59,24 +58,16 @@ export async function checkEscalation(
   const raised: RaisedEscalation[] = [];
   for (const signal of fresh) {
     let taskId: string | null = null;
-    if (owner) {
-      taskId = randomUUID();
-      await trx
-        .insertInto('tasks')
-        .values({
-          organisation_id: organisationId,
-          task_id: taskId,
-          case_id: kase.caseId,
-          title: `Review risk: ${signal.reason}`.slice(0, TASK_TITLE_MAX),
-          due_on: addWorkingDays(today, ESCALATION.reviewDueWorkingDays),
-          owner_id: owner.user_id,
-          created_by: session.user.userId,
-          created_at: now,
-          completed_at: null,
-          completed_by: null,
-        })
-        .execute();
-    }
+    if (owner)
+      taskId = await raiseReassessment(trx, {
+        organisationId,
+        caseId: kase.caseId,
+        ownerId: owner.user_id,
+        createdBy: session.user.userId,
+        title: `Review risk: ${signal.reason}`,
+        dueOn: addWorkingDays(today, ESCALATION.reviewDueWorkingDays),
+        now,
+      });
     await insertEscalation(trx, {
       organisationId,
       escalationId: randomUUID(),

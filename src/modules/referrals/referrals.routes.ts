@@ -1,3 +1,4 @@
+import { describeLoad } from '../cases/case-view.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Services } from '../../composition.ts';
 import { paths } from '../../paths.ts';
@@ -63,7 +64,7 @@ export function referralsRoutes(services: Services): Route[] {
         { value: 'none', text: 'Do not allocate yet' },
         ...caseworkers.map((c) => ({
           value: c.userId,
-          text: `${c.name} – ${c.openCases} open case${c.openCases === 1 ? '' : 's'}, ${c.urgentCases} urgent`,
+          text: `${c.name} – ${describeLoad(c)}`,
           selected: form.values.allocateTo === c.userId,
         })),
       ],

@@ -124,3 +124,48 @@ export function answerChanges(
     });
   return changes;
 }
+
+/** The yes/no/not known questions still without an answer: an assessment cannot be completed with any. */
+export function unansweredQuestions(definition: RiskTemplateDefinition, answers: Answers) {
+  return questionsOf(definition).filter(
+    (question) => question.kind === 'yes_no_not_known' && !answers[question.id]?.choice,
+  );
+}
+
+export type AssessmentFacts = {
+  templateKey: string;
+  completedAt: Date;
+  definition: RiskTemplateDefinition;
+  answers: Answers;
+};
+
+export type Offer = { templateKey: string; because: string };
+
+/**
+ * The templates a case should be assessed with next: any a question offers when answered "yes" in the latest
+ * assessment of its template (the checklist's stalking question offers the stalking screening), unless the
+ * offered template has been completed since; and `alwaysOffer` (the stalking screening, in a stalking
+ * service) when the case has never been assessed with it. `history` is in any order.
+ */
+export function templatesToOffer(history: AssessmentFacts[], alwaysOffer: string[] = []): Offer[] {
+  const latest = new Map<string, AssessmentFacts>();
+  for (const assessment of history) {
+    const held = latest.get(assessment.templateKey);
+    if (!held || held.completedAt < assessment.completedAt) latest.set(assessment.templateKey, assessment);
+  }
+  const offers = new Map<string, Offer>();
+  for (const assessment of latest.values())
+    for (const question of questionsOf(assessment.definition)) {
+      if (!question.offers || assessment.answers[question.id]?.choice !== 'yes') continue;
+      const since = latest.get(question.offers);
+      if (since && since.completedAt >= assessment.completedAt) continue;
+      offers.set(question.offers, {
+        templateKey: question.offers,
+        because: `“${question.text}” was answered yes in the ${assessment.definition.title.toLowerCase()}`,
+      });
+    }
+  for (const templateKey of alwaysOffer)
+    if (!latest.has(templateKey) && !offers.has(templateKey))
+      offers.set(templateKey, { templateKey, because: 'The case has not had one yet' });
+  return [...offers.values()];
+}
