@@ -110,7 +110,7 @@ export function sectionQuestions(
   values: SectionValues,
   errors: FormErrors | null,
 ) {
-  const value = (field: string) => (typeof values[field] === 'string' ? (values[field]) : '');
+  const value = (field: string) => (typeof values[field] === 'string' ? values[field] : '');
   return section.questions.map((question) => ({
     id: question.id,
     text: question.text,

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { inOrganisation, type Trx } from '../../db/database.ts';
 import type { RiskLevel, RiskTemplatePurpose } from '../../db/schema.ts';
@@ -449,13 +450,16 @@ export class RiskService extends CaseScopedService {
     return inOrganisation(this.db, session.organisationId, async (trx) => {
       const now = this.clock.now();
       await ensureShippedTemplates(trx, session.organisationId, now);
+      // One new version of a template at a time, so two saved at once are numbered one after the other.
+      await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`risk-templates:${session.organisationId}`}, 17))`.execute(
+        trx,
+      );
       const held = await trx
         .selectFrom('risk_templates')
         .select(['purpose', 'version_number', 'definition', 'template_version_id'])
         .where('organisation_id', '=', session.organisationId)
         .where('template_key', '=', templateKey)
         .orderBy('version_number', 'desc')
-        .forUpdate()
         .executeTakeFirst();
       if (held && held.purpose !== checked.purpose) return { kind: 'purpose_differs', purpose: held.purpose };
       // The same definition sent twice (a double click) is one version.
