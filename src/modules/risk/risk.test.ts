@@ -140,7 +140,7 @@ describe('Risk assessments through the app', () => {
     const first = await browser.get(`/cases/${caseId}/risk/${assessmentId}`);
     assert.equal(first.statusCode, 303);
     assert.equal(first.headers.location, `/cases/${caseId}/risk/${assessmentId}/sections/now`);
-    const page = await browser.get(first.headers.location as string);
+    const page = await browser.get(first.headers.location);
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /<h1 class="govuk-heading-l">What is happening now<\/h1>/);
     assert.match(page.body, /Section 1 of 4/);
@@ -155,7 +155,7 @@ describe('Risk assessments through the app', () => {
     });
     assert.equal(later.statusCode, 303);
     assert.equal(later.headers.location, `/cases/${caseId}/risk?done=saved`);
-    const overview = await browser.get(later.headers.location as string);
+    const overview = await browser.get(later.headers.location);
     assert.match(overview.body, /Your answers are saved/);
     assert.match(overview.body, /2 of 24 questions answered/);
 
@@ -170,7 +170,7 @@ describe('Risk assessments through the app', () => {
 
     const resumed = await browser.get(`/cases/${caseId}/risk/${assessmentId}`);
     assert.equal(resumed.headers.location, `/cases/${caseId}/risk/${assessmentId}/sections/now`);
-    const back = await browser.get(resumed.headers.location as string);
+    const back = await browser.get(resumed.headers.location);
     assert.match(back.body, /name="frightened" type="radio" value="yes" checked/);
     assert.match(back.body, new RegExp(words));
 
@@ -218,7 +218,7 @@ describe('Risk assessments through the app', () => {
     assert.equal(done.headers.location, `/cases/${caseId}/risk?done=completed`);
     assert.equal(await caseLevel(caseId), 'high');
 
-    const overview = await browser.get(done.headers.location as string);
+    const overview = await browser.get(done.headers.location);
     assert.match(
       overview.body,
       /Domestic abuse, stalking and harassment risk checklist completed: high risk/,
