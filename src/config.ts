@@ -57,7 +57,12 @@ const environmentSchema = z
       .min(1)
       .max(60)
       .default(DEFAULT_MARAC_SETTINGS.escalationMonths),
-    VIGIL_RISK_REVIEW_WEEKS: z.coerce.number().int().min(1).max(52).default(DEFAULT_RISK_SETTINGS.reviewWeeks),
+    VIGIL_RISK_REVIEW_WEEKS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(52)
+      .default(DEFAULT_RISK_SETTINGS.reviewWeeks),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {

@@ -99,10 +99,12 @@ export const paths = {
   maracActionDone: (caseId = ':caseId', referralId = ':referralId', actionId = ':actionId') =>
     `/cases/${caseId}/marac/${referralId}/actions/${actionId}/done`,
   caseRisk: (caseId = ':caseId') => `/cases/${caseId}/risk`,
-  riskAssessment: (caseId = ':caseId', assessmentId = ':assessmentId') => `/cases/${caseId}/risk/${assessmentId}`,
+  riskAssessment: (caseId = ':caseId', assessmentId = ':assessmentId') =>
+    `/cases/${caseId}/risk/${assessmentId}`,
   riskSection: (caseId = ':caseId', assessmentId = ':assessmentId', sectionId = ':sectionId') =>
     `/cases/${caseId}/risk/${assessmentId}/sections/${sectionId}`,
-  riskCheck: (caseId = ':caseId', assessmentId = ':assessmentId') => `/cases/${caseId}/risk/${assessmentId}/check`,
+  riskCheck: (caseId = ':caseId', assessmentId = ':assessmentId') =>
+    `/cases/${caseId}/risk/${assessmentId}/check`,
   riskComplete: (caseId = ':caseId', assessmentId = ':assessmentId') =>
     `/cases/${caseId}/risk/${assessmentId}/complete`,
   publicReferral: {
