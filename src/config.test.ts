@@ -55,4 +55,10 @@ describe('loadConfig', () => {
       /VIGIL_MARAC_ESCALATION_INCIDENTS/,
     );
   });
+
+  it('takes the weeks between risk reassessments from the environment, 8 by default', () => {
+    assert.deepEqual(loadConfig({}).risk, { reviewWeeks: 8 });
+    assert.deepEqual(loadConfig({ VIGIL_RISK_REVIEW_WEEKS: '6' }).risk, { reviewWeeks: 6 });
+    assert.throws(() => loadConfig({ VIGIL_RISK_REVIEW_WEEKS: '0' }), /VIGIL_RISK_REVIEW_WEEKS/);
+  });
 });
