@@ -107,7 +107,7 @@ test.describe('Risk assessment and MARAC', () => {
 
     await test.step('the case prompts a MARAC referral, made from the answers already given', async () => {
       const prompt = app.page.getByTestId('marac-prompt');
-      await expect(prompt).toContainText('Visible high risk');
+      await expect(prompt).toContainText('meets the MARAC criteria for visible high risk');
       await app.follow(prompt.getByRole('button', { name: 'Refer to MARAC' }));
       await expect(app.page.getByRole('heading', { level: 1 })).toHaveText('Refer to MARAC');
       await expect(app.page.getByLabel('Visible high risk')).toBeChecked();
