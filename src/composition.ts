@@ -33,6 +33,7 @@ import { MaracService } from './modules/marac/marac.service.ts';
 import type { MaracSettings } from './modules/marac/criteria.ts';
 import type { RiskSettings } from './modules/risk/reassessment.ts';
 import { RiskService } from './modules/risk/risk.service.ts';
+import { OrdersService } from './modules/orders/orders.service.ts';
 
 /** The composition root: every service built from the database, the clock and the master key. No container. */
 export function createServices(deps: {
@@ -101,6 +102,7 @@ export function createServices(deps: {
     patterns: new PatternsService({ db, clock, keys }),
     marac: new MaracService({ db, clock, keys, settings: deps.marac }),
     risk: new RiskService({ db, clock, keys, settings: deps.risk }),
+    orders: new OrdersService({ db, clock, keys }),
   };
 }
 

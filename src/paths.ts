@@ -98,6 +98,18 @@ export const paths = {
     `/cases/${caseId}/marac/${referralId}/actions`,
   maracActionDone: (caseId = ':caseId', referralId = ':referralId', actionId = ':actionId') =>
     `/cases/${caseId}/marac/${referralId}/actions/${actionId}/done`,
+  caseOrders: (caseId = ':caseId') => `/cases/${caseId}/orders`,
+  caseOrderNew: (caseId = ':caseId') => `/cases/${caseId}/orders/new`,
+  order: (caseId = ':caseId', orderId = ':orderId') => `/cases/${caseId}/orders/${orderId}`,
+  orderStatus: (caseId = ':caseId', orderId = ':orderId') => `/cases/${caseId}/orders/${orderId}/status`,
+  orderConditions: (caseId = ':caseId', orderId = ':orderId') => `/cases/${caseId}/orders/${orderId}/conditions`,
+  orderConditionEnd: (caseId = ':caseId', orderId = ':orderId', conditionId = ':conditionId') =>
+    `/cases/${caseId}/orders/${orderId}/conditions/${conditionId}/end`,
+  orderSummary: (caseId = ':caseId', orderId = ':orderId') => `/cases/${caseId}/orders/${orderId}/summary`,
+  diaryEntryBreach: (caseId = ':caseId', entryId = ':entryId') => `/cases/${caseId}/diary/${entryId}/breach`,
+  breach: (caseId = ':caseId', breachId = ':breachId') => `/cases/${caseId}/breaches/${breachId}`,
+  breachReport: (caseId = ':caseId', breachId = ':breachId') => `/cases/${caseId}/breaches/${breachId}/report`,
+  breachOutcomes: (caseId = ':caseId', breachId = ':breachId') => `/cases/${caseId}/breaches/${breachId}/outcomes`,
   caseRisk: (caseId = ':caseId') => `/cases/${caseId}/risk`,
   riskAssessment: (caseId = ':caseId', assessmentId = ':assessmentId') =>
     `/cases/${caseId}/risk/${assessmentId}`,

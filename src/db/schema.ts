@@ -1,5 +1,7 @@
 // Table types, kept in one place. Rows keep snake_case; services map them to domain objects.
 import type { ColumnType, Generated } from 'kysely';
+import type { ConditionKind } from '../modules/orders/conditions.ts';
+import type { OrderStatus, OrderType, ReminderKind } from '../modules/orders/order-rules.ts';
 
 type Timestamp = ColumnType<Date, Date, Date>;
 
@@ -273,7 +275,7 @@ export interface TasksTable {
   purpose: ColumnType<TaskPurpose | null, TaskPurpose | null | undefined, never>;
 }
 
-export type TaskPurpose = 'risk_review';
+export type TaskPurpose = 'risk_review' | 'order_reminder';
 
 export interface CaseStatusChangesTable {
   organisation_id: string;
@@ -613,6 +615,97 @@ export interface RiskAssessmentsTable {
 
 export type MaracConsent = 'consents' | 'proceeds_without_consent' | 'not_yet_asked';
 
+type DateColumn = ColumnType<string | null, string | null | undefined, string | null>;
+
+export interface ProtectionOrdersTable {
+  organisation_id: string;
+  order_id: string;
+  case_id: string;
+  order_number: number;
+  order_type: OrderType;
+  perpetrator_id: string | null;
+  status: OrderStatus;
+  requested_on: DateColumn;
+  applied_on: DateColumn;
+  interim_made_on: DateColumn;
+  made_on: DateColumn;
+  served_on: DateColumn;
+  expires_on: DateColumn;
+  until_further_order: boolean;
+  ended_on: DateColumn;
+  details_sealed: Buffer;
+  created_at: Timestamp;
+  created_by: string;
+  updated_at: Timestamp;
+  updated_by: string;
+}
+
+export interface ProtectionOrderChangesTable {
+  organisation_id: string;
+  change_id: string;
+  case_id: string;
+  order_id: string;
+  from_status: OrderStatus | null;
+  to_status: OrderStatus;
+  dates: ColumnType<unknown, string, never>;
+  note_sealed: Buffer | null;
+  changed_at: Timestamp;
+  changed_by: string;
+}
+
+export interface ProtectionOrderConditionsTable {
+  organisation_id: string;
+  condition_id: string;
+  case_id: string;
+  order_id: string;
+  condition_number: number;
+  kind: ConditionKind;
+  terms_sealed: Buffer;
+  from_on: DateColumn;
+  ended_on: DateColumn;
+  added_at: Timestamp;
+  added_by: string;
+  ended_at: Timestamp | null;
+  ended_by: string | null;
+}
+
+export interface ProtectionOrderRemindersTable {
+  organisation_id: string;
+  order_id: string;
+  kind: ReminderKind;
+  task_id: string;
+}
+
+export interface ProtectionOrderBreachesTable {
+  organisation_id: string;
+  breach_id: string;
+  case_id: string;
+  order_id: string;
+  entry_id: string;
+  breach_number: number;
+  condition_ids: string[];
+  note_sealed: Buffer | null;
+  recorded_at: Timestamp;
+  recorded_by: string;
+  reported_at: Timestamp | null;
+  report_sealed: Buffer | null;
+  report_recorded_by: string | null;
+}
+
+export type BreachOutcome = 'no_further_action' | 'arrest' | 'charge' | 'conviction' | 'sentence' | 'other';
+
+export interface ProtectionOrderBreachOutcomesTable {
+  organisation_id: string;
+  outcome_id: string;
+  case_id: string;
+  breach_id: string;
+  outcome: BreachOutcome;
+  outcome_on: ColumnType<string, string, string>;
+  note_sealed: Buffer | null;
+  recorded_at: Timestamp;
+  recorded_by: string;
+}
+
 export interface MaracReferralsTable {
   organisation_id: string;
   referral_id: string;
@@ -688,4 +781,10 @@ export interface Database {
   risk_assessments: RiskAssessmentsTable;
   marac_referrals: MaracReferralsTable;
   marac_actions: MaracActionsTable;
+  protection_orders: ProtectionOrdersTable;
+  protection_order_changes: ProtectionOrderChangesTable;
+  protection_order_conditions: ProtectionOrderConditionsTable;
+  protection_order_reminders: ProtectionOrderRemindersTable;
+  protection_order_breaches: ProtectionOrderBreachesTable;
+  protection_order_breach_outcomes: ProtectionOrderBreachOutcomesTable;
 }

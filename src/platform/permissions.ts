@@ -33,6 +33,8 @@ export const PERMISSIONS = [
   'marac:refer',
   /** Start, answer and complete risk assessments (reading them needs only the case). */
   'risk:assess',
+  /** Record protection orders, their conditions and changes, and breaches with their police reports. */
+  'order:record',
   /** Add local risk questionnaires and new versions of them. */
   'risk_template:manage',
 ] as const;
@@ -73,6 +75,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'evidence:download',
     'marac:refer',
     'risk:assess',
+    'order:record',
   ],
   caseworker: [
     'case:read',
@@ -83,6 +86,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'evidence:download',
     'marac:refer',
     'risk:assess',
+    'order:record',
   ],
   police_liaison: ['perpetrator:read'],
   auditor: ['audit:read', 'staff:read'],

@@ -70,9 +70,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       ADD COLUMN risk_assessed_at timestamptz,
       ADD CHECK ((risk_level IS NULL) = (risk_assessed_at IS NULL));
 
-    -- A task to reassess the risk (raised by escalation in the diary, a breach, or the periodic review) is
-    -- marked as one, so completing an assessment closes those still open.
-    ALTER TABLE tasks ADD COLUMN purpose text CHECK (purpose IN ('risk_review'));
+    -- Tasks Vigil raises and later closes or moves itself are marked with their purpose: a task to reassess the
+    -- risk (raised by escalation in the diary, a breach, or the periodic review), closed when an assessment is
+    -- completed; a reminder of a protection order's date, moved when the date moves.
+    ALTER TABLE tasks ADD COLUMN purpose text CHECK (purpose IN ('risk_review', 'order_reminder'));
     CREATE INDEX tasks_open_risk_reviews ON tasks (organisation_id, case_id)
       WHERE purpose = 'risk_review' AND completed_at IS NULL;
   `.execute(db);

@@ -51,6 +51,7 @@ import { onwardReferralCards, serviceRows } from './support-view.ts';
 import { relationshipText, riskFactorText } from '../perpetrators/perpetrator-view.ts';
 import { inScope, recorded } from './case-results.ts';
 import { diarySummary } from '../diary/diary-view.ts';
+import { caseOrderRows } from '../orders/orders-view.ts';
 import { caseRiskView } from '../risk/risk-view.ts';
 import { caseMaracView } from '../marac/marac-view.ts';
 
@@ -242,6 +243,7 @@ export function caseRoutes(services: Services): Route[] {
       escalations,
       marac,
       risk,
+      orders,
     ] = await Promise.all([
       services.cases.caseworkers(session),
       services.casework.contacts(session, caseId).then(inScope),
@@ -255,6 +257,7 @@ export function caseRoutes(services: Services): Route[] {
       services.patterns.recentEscalations(session, caseId).then(inScope),
       services.marac.forCase(session, caseId).then(inScope),
       services.risk.forCase(session, caseId).then(inScope),
+      services.orders.forCase(session, caseId).then(inScope),
     ]);
     const done = (request.query as { done?: string }).done;
     const values = form.values;
@@ -294,6 +297,10 @@ export function caseRoutes(services: Services): Route[] {
       escalations,
       marac: caseMaracView(marac, caseId, can(role, 'marac:refer')),
       risk: caseRiskView(risk, caseId, can(role, 'risk:assess')),
+      orders: {
+        rows: caseOrderRows(orders, caseId),
+        newHref: can(role, 'order:record') ? paths.caseOrderNew(caseId) : null,
+      },
       values,
       taskForm: {
         submissionId: randomUUID(),

@@ -251,6 +251,7 @@ export function diaryRoutes(services: Services): Route[] {
           versions: versionRows(entry.versions),
           matches: matchTexts(entry.matches),
           canRedact: can(session.user.role, 'diary:redact'),
+          canRecordBreach: can(session.user.role, 'order:record'),
           notice: NOTICES[done ?? ''] ?? null,
         });
       },

@@ -2,7 +2,9 @@ import type { Services } from '../../composition.ts';
 import { paths } from '../../paths.ts';
 import type { Route } from '../../platform/http/routing.ts';
 import { signedIn } from '../../platform/http/routing.ts';
+import { formatDateTime } from '../../platform/http/views.ts';
 import { can } from '../../platform/permissions.ts';
+import { orderName } from '../orders/orders-view.ts';
 
 export function homeRoutes(services: Services): Route[] {
   return [
@@ -56,14 +58,23 @@ export function homeRoutes(services: Services): Route[] {
             text: 'See where you are signed in, end sessions you do not recognise and check your sign-in history.',
           },
         ].filter(Boolean);
-        const [settings, caseloadEscalations] = await Promise.all([
+        const [settings, caseloadEscalations, breaches] = await Promise.all([
           services.settings.get(session),
           services.patterns.onCaseload(session),
+          can(role, 'case:read') ? services.orders.needingAttention(session) : [],
         ]);
         return reply.render('home/home.njk', {
           pageTitle: 'Home',
           sections,
           caseloadEscalations,
+          breaches: breaches.map((breach) => ({
+            href: paths.breach(breach.caseId, breach.breachId),
+            reference: breach.reference,
+            order: orderName({ type: breach.orderType }, breach.orderNumber).toLowerCase(),
+            recorded: formatDateTime(breach.recordedAt),
+            reported: breach.reported,
+            overdue: breach.overdue,
+          })),
           referralLink: `${services.publicUrl}${paths.publicReferral.start(settings.referralCode)}`,
         });
       },

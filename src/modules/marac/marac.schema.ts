@@ -1,35 +1,12 @@
 import { z } from 'zod';
 import type { MaracConsent } from '../../db/schema.ts';
 import { BadRequestError } from '../../platform/http/forms.ts';
-import { isoDateFrom } from '../cases/case-view.ts';
+import { asList, longText, manyOf, optionalDate, problem } from '../cases/form-fields.ts';
 import { MARAC_CRITERIA } from './criteria.ts';
 import type { ReferralForm } from './marac.service.ts';
 
 const text = z.string().optional();
-const MAX_TEXT = 5_000;
 const CONSENTS: readonly MaracConsent[] = ['consents', 'proceeds_without_consent', 'not_yet_asked'];
-
-function problem(ctx: z.RefinementCtx, field: string, message: string): void {
-  ctx.addIssue({ code: 'custom', path: [field], message });
-}
-
-function longText(
-  ctx: z.RefinementCtx,
-  field: string,
-  value: string | undefined,
-  name: string,
-  max = MAX_TEXT,
-): string | null {
-  const trimmed = value?.trim() ?? '';
-  if (trimmed.length > max)
-    problem(ctx, field, `${name} must be ${max.toLocaleString('en-GB')} characters or fewer`);
-  return trimmed || null;
-}
-
-/** Checkboxes arrive as one value or several. */
-const manyOf = z.union([z.string(), z.array(z.string())]).optional();
-const asList = (value: string | string[] | undefined): string[] =>
-  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 /** The little a caseworker adds to a referral the case has already filled in. */
 export const referralSchema = z
@@ -67,23 +44,6 @@ export const referralSchema = z
       otherInformation: longText(ctx, 'otherInformation', form.otherInformation, 'Other information'),
     };
   });
-
-function optionalDate(
-  ctx: z.RefinementCtx,
-  form: Record<string, string | undefined>,
-  prefix: string,
-  name: string,
-): string | null {
-  const parts = ['day', 'month', 'year'].map((part) => form[`${prefix}-${part}`]?.trim() ?? '') as [
-    string,
-    string,
-    string,
-  ];
-  if (parts.every((part) => part === '')) return null;
-  const iso = isoDateFrom(...parts);
-  if (!iso) problem(ctx, `${prefix}-day`, `${name} must be a real date`);
-  return iso;
-}
 
 /** The MARAC meeting's date (when known) and the outcome note. */
 export const meetingSchema = z

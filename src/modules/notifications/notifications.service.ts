@@ -59,4 +59,48 @@ export class NotificationService {
     );
     return outcome;
   }
+
+  /**
+   * Tells a caseworker by email that a suspected breach of a protection order was recorded on one of their
+   * cases, when SMTP is configured. Says nothing of the case beyond that: they sign in to see it.
+   */
+  async breachRecorded(
+    organisationId: string,
+    caseworker: { userId: string; email: string },
+  ): Promise<NotificationOutcome> {
+    let outcome: NotificationOutcome = 'not_configured';
+    if (this.mailer) {
+      outcome = 'sent';
+      try {
+        await this.mailer.send({
+          to: caseworker.email,
+          subject: 'A breach of an order was recorded on one of your cases',
+          text: [
+            'A suspected breach of a protection order was recorded on one of your cases.',
+            '',
+            `Sign in to see it: ${this.publicUrl}${paths.home}`,
+            '',
+            'This email contains no details of the case, on purpose.',
+          ].join('\n'),
+        });
+      } catch {
+        outcome = 'failed';
+      }
+    }
+    await inOrganisation(this.db, organisationId, (trx) =>
+      appendAuditEvent(
+        trx,
+        {
+          organisationId,
+          actorUserId: null,
+          action: `notification.${outcome}`,
+          recordType: 'user',
+          recordId: caseworker.userId,
+          details: { kind: 'breach_recorded' },
+        },
+        this.clock.now(),
+      ),
+    );
+    return outcome;
+  }
 }
