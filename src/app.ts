@@ -30,6 +30,7 @@ import { errorsPlugin } from './platform/http/errors.ts';
 import { registerRoutes } from './platform/http/routing.ts';
 import { patternsRoutes } from './modules/diary/patterns.routes.ts';
 import { maracRoutes } from './modules/marac/marac.routes.ts';
+import { safetyPlanRoutes } from './modules/safety-plans/safety-plans.routes.ts';
 import { securityPlugin } from './platform/http/security.ts';
 import { sessionsPlugin } from './platform/http/sessions.ts';
 import { viewsPlugin } from './platform/http/views.ts';
@@ -131,6 +132,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...diaryRoutes(services),
     ...patternsRoutes(services),
     ...maracRoutes(services),
+    ...safetyPlanRoutes(services),
   ]);
   // Its own plugin: the upload form is multipart, and only these routes accept it.
   await app.register(diaryImportPlugin, { services });

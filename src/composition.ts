@@ -31,6 +31,7 @@ import { checkEscalation, PatternsService } from './modules/diary/patterns.servi
 import type { AfterDiaryChange } from './modules/diary/diary-entry.ts';
 import { MaracService } from './modules/marac/marac.service.ts';
 import type { MaracSettings } from './modules/marac/criteria.ts';
+import { SafetyPlanService } from './modules/safety-plans/safety-plans.service.ts';
 
 /** The composition root: every service built from the database, the clock and the master key. No container. */
 export function createServices(deps: {
@@ -96,6 +97,7 @@ export function createServices(deps: {
     publicFormLimiter: new RateLimiter(db, clock, deps.masterKey, HOUR),
     patterns: new PatternsService({ db, clock, keys }),
     marac: new MaracService({ db, clock, keys, settings: deps.marac }),
+    safetyPlans: new SafetyPlanService({ db, clock, keys }),
   };
 }
 

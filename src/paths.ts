@@ -95,6 +95,14 @@ export const paths = {
     `/cases/${caseId}/marac/${referralId}/actions`,
   maracActionDone: (caseId = ':caseId', referralId = ':referralId', actionId = ':actionId') =>
     `/cases/${caseId}/marac/${referralId}/actions/${actionId}/done`,
+  caseSafetyPlan: (caseId = ':caseId') => `/cases/${caseId}/safety-plan`,
+  safetyPlanSection: (caseId = ':caseId', section = ':section') =>
+    `/cases/${caseId}/safety-plan/sections/${section}`,
+  safetyPlanReviewDate: (caseId = ':caseId') => `/cases/${caseId}/safety-plan/review-date`,
+  safetyPlanVersions: (caseId = ':caseId') => `/cases/${caseId}/safety-plan/versions`,
+  safetyPlanVersion: (caseId = ':caseId', versionNumber = ':versionNumber') =>
+    `/cases/${caseId}/safety-plan/versions/${versionNumber}`,
+  safetyPlanPrint: (caseId = ':caseId') => `/cases/${caseId}/safety-plan/print`,
   publicReferral: {
     start: (code = ':code') => `/r/${code}`,
     question: (code = ':code', step = ':step') => `/r/${code}/${step}`,

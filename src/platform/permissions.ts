@@ -31,6 +31,8 @@ export const PERMISSIONS = [
   'evidence:download',
   /** Refer a case to MARAC, download the referral document, and record the meeting, outcome and actions. */
   'marac:refer',
+  /** Build and change a case's safety plan with the client (reading it needs case:read and the case in scope). */
+  'safety_plan:change',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -68,6 +70,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'diary:redact',
     'evidence:download',
     'marac:refer',
+    'safety_plan:change',
   ],
   caseworker: [
     'case:read',
@@ -77,6 +80,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'diary:redact',
     'evidence:download',
     'marac:refer',
+    'safety_plan:change',
   ],
   police_liaison: ['perpetrator:read'],
   auditor: ['audit:read', 'staff:read'],

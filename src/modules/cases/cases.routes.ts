@@ -52,6 +52,7 @@ import { relationshipText, riskFactorText } from '../perpetrators/perpetrator-vi
 import { inScope, recorded } from './case-results.ts';
 import { diarySummary } from '../diary/diary-view.ts';
 import { caseMaracView } from '../marac/marac-view.ts';
+import { caseSafetyPlanView } from '../safety-plans/safety-plan-view.ts';
 
 /** Tasks due within this many days (today included) are called out on the caseload. */
 const DUE_SOON_DAYS = 7;
@@ -240,6 +241,7 @@ export function caseRoutes(services: Services): Route[] {
       diary,
       escalations,
       marac,
+      safetyPlan,
     ] = await Promise.all([
       services.cases.caseworkers(session),
       services.casework.contacts(session, caseId).then(inScope),
@@ -252,6 +254,7 @@ export function caseRoutes(services: Services): Route[] {
       services.diary.summary(session, caseId).then(inScope),
       services.patterns.recentEscalations(session, caseId).then(inScope),
       services.marac.forCase(session, caseId).then(inScope),
+      services.safetyPlans.forCase(session, caseId).then(inScope),
     ]);
     const done = (request.query as { done?: string }).done;
     const values = form.values;
@@ -290,6 +293,7 @@ export function caseRoutes(services: Services): Route[] {
       diary: diarySummary(diary),
       escalations,
       marac: caseMaracView(marac, caseId, can(role, 'marac:refer')),
+      safetyPlan: caseSafetyPlanView(safetyPlan, caseId, can(role, 'safety_plan:change')),
       values,
       taskForm: {
         submissionId: randomUUID(),

@@ -150,3 +150,28 @@ export function changeSummary(before: Plan | null, after: Plan): string {
   if (changes.length === 0) return '';
   return [...(before === null ? ['Created the plan'] : []), ...changes].join('. ') + '.';
 }
+
+/** One save's change: a section's actions (with the contacts and code word on theirs), or the review date. */
+export type PlanChange =
+  | {
+      kind: 'section';
+      section: SectionKey;
+      actions: PlanAction[];
+      /** Only on the emergency contacts section. */
+      contacts?: EmergencyContact[];
+      codeWord?: string | null;
+    }
+  | { kind: 'review'; reviewOn: string | null };
+
+/** The plan with one save's change made; the rest of the plan as it was. */
+export function applyChange(plan: Plan, change: PlanChange): Plan {
+  const next = structuredClone(plan);
+  if (change.kind === 'review') {
+    next.reviewOn = change.reviewOn;
+    return next;
+  }
+  next.sections[change.section] = change.actions;
+  if (change.contacts !== undefined) next.contacts = change.contacts;
+  if (change.codeWord !== undefined) next.codeWord = change.codeWord;
+  return next;
+}
