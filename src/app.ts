@@ -32,6 +32,7 @@ import { patternsRoutes } from './modules/diary/patterns.routes.ts';
 import { maracRoutes } from './modules/marac/marac.routes.ts';
 import { riskRoutes } from './modules/risk/risk.routes.ts';
 import { ordersRoutes } from './modules/orders/orders.routes.ts';
+import { safetyPlanRoutes } from './modules/safety-plans/safety-plans.routes.ts';
 import { securityPlugin } from './platform/http/security.ts';
 import { sessionsPlugin } from './platform/http/sessions.ts';
 import { viewsPlugin } from './platform/http/views.ts';
@@ -135,6 +136,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...maracRoutes(services),
     ...riskRoutes(services),
     ...ordersRoutes(services),
+    ...safetyPlanRoutes(services),
   ]);
   // Its own plugin: the upload form is multipart, and only these routes accept it.
   await app.register(diaryImportPlugin, { services });

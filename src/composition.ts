@@ -34,6 +34,7 @@ import type { MaracSettings } from './modules/marac/criteria.ts';
 import type { RiskSettings } from './modules/risk/reassessment.ts';
 import { RiskService } from './modules/risk/risk.service.ts';
 import { OrdersService } from './modules/orders/orders.service.ts';
+import { SafetyPlanService } from './modules/safety-plans/safety-plans.service.ts';
 
 /** The composition root: every service built from the database, the clock and the master key. No container. */
 export function createServices(deps: {
@@ -103,6 +104,7 @@ export function createServices(deps: {
     marac: new MaracService({ db, clock, keys, settings: deps.marac }),
     risk: new RiskService({ db, clock, keys, settings: deps.risk }),
     orders: new OrdersService({ db, clock, keys }),
+    safetyPlans: new SafetyPlanService({ db, clock, keys }),
   };
 }
 

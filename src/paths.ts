@@ -102,14 +102,17 @@ export const paths = {
   caseOrderNew: (caseId = ':caseId') => `/cases/${caseId}/orders/new`,
   order: (caseId = ':caseId', orderId = ':orderId') => `/cases/${caseId}/orders/${orderId}`,
   orderStatus: (caseId = ':caseId', orderId = ':orderId') => `/cases/${caseId}/orders/${orderId}/status`,
-  orderConditions: (caseId = ':caseId', orderId = ':orderId') => `/cases/${caseId}/orders/${orderId}/conditions`,
+  orderConditions: (caseId = ':caseId', orderId = ':orderId') =>
+    `/cases/${caseId}/orders/${orderId}/conditions`,
   orderConditionEnd: (caseId = ':caseId', orderId = ':orderId', conditionId = ':conditionId') =>
     `/cases/${caseId}/orders/${orderId}/conditions/${conditionId}/end`,
   orderSummary: (caseId = ':caseId', orderId = ':orderId') => `/cases/${caseId}/orders/${orderId}/summary`,
   diaryEntryBreach: (caseId = ':caseId', entryId = ':entryId') => `/cases/${caseId}/diary/${entryId}/breach`,
   breach: (caseId = ':caseId', breachId = ':breachId') => `/cases/${caseId}/breaches/${breachId}`,
-  breachReport: (caseId = ':caseId', breachId = ':breachId') => `/cases/${caseId}/breaches/${breachId}/report`,
-  breachOutcomes: (caseId = ':caseId', breachId = ':breachId') => `/cases/${caseId}/breaches/${breachId}/outcomes`,
+  breachReport: (caseId = ':caseId', breachId = ':breachId') =>
+    `/cases/${caseId}/breaches/${breachId}/report`,
+  breachOutcomes: (caseId = ':caseId', breachId = ':breachId') =>
+    `/cases/${caseId}/breaches/${breachId}/outcomes`,
   caseRisk: (caseId = ':caseId') => `/cases/${caseId}/risk`,
   riskAssessment: (caseId = ':caseId', assessmentId = ':assessmentId') =>
     `/cases/${caseId}/risk/${assessmentId}`,
@@ -119,6 +122,14 @@ export const paths = {
     `/cases/${caseId}/risk/${assessmentId}/check`,
   riskComplete: (caseId = ':caseId', assessmentId = ':assessmentId') =>
     `/cases/${caseId}/risk/${assessmentId}/complete`,
+  caseSafetyPlan: (caseId = ':caseId') => `/cases/${caseId}/safety-plan`,
+  safetyPlanSection: (caseId = ':caseId', section = ':section') =>
+    `/cases/${caseId}/safety-plan/sections/${section}`,
+  safetyPlanReviewDate: (caseId = ':caseId') => `/cases/${caseId}/safety-plan/review-date`,
+  safetyPlanVersions: (caseId = ':caseId') => `/cases/${caseId}/safety-plan/versions`,
+  safetyPlanVersion: (caseId = ':caseId', versionNumber = ':versionNumber') =>
+    `/cases/${caseId}/safety-plan/versions/${versionNumber}`,
+  safetyPlanPrint: (caseId = ':caseId') => `/cases/${caseId}/safety-plan/print`,
   publicReferral: {
     start: (code = ':code') => `/r/${code}`,
     question: (code = ':code', step = ':step') => `/r/${code}/${step}`,

@@ -737,6 +737,19 @@ export interface MaracActionsTable {
   done_by: string | null;
 }
 
+export interface SafetyPlanVersionsTable {
+  organisation_id: string;
+  case_id: string;
+  version_number: number;
+  plan_sealed: Buffer;
+  change_summary: string;
+  review_on: ColumnType<string | null, string | null, never>;
+  review_task_id: string | null;
+  created_by: string;
+  created_at: Timestamp;
+  submission_id: string;
+}
+
 export interface Database {
   installation: InstallationTable;
   rate_limit_events: RateLimitEventsTable;
@@ -787,4 +800,5 @@ export interface Database {
   protection_order_reminders: ProtectionOrderRemindersTable;
   protection_order_breaches: ProtectionOrderBreachesTable;
   protection_order_breach_outcomes: ProtectionOrderBreachOutcomesTable;
+  safety_plan_versions: SafetyPlanVersionsTable;
 }

@@ -37,6 +37,8 @@ export const PERMISSIONS = [
   'order:record',
   /** Add local risk questionnaires and new versions of them. */
   'risk_template:manage',
+  /** Build and change a case's safety plan with the client (reading it needs case:read and the case in scope). */
+  'safety_plan:change',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -76,6 +78,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'marac:refer',
     'risk:assess',
     'order:record',
+    'safety_plan:change',
   ],
   caseworker: [
     'case:read',
@@ -87,6 +90,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'marac:refer',
     'risk:assess',
     'order:record',
+    'safety_plan:change',
   ],
   police_liaison: ['perpetrator:read'],
   auditor: ['audit:read', 'staff:read'],

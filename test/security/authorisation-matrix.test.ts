@@ -129,6 +129,33 @@ describe('authorisation matrix and security headers', () => {
         const { entryId } = await givenDiaryEntry(test, lookup.session, outcome.caseId);
         concrete = concrete.replace(':entryId', entryId);
       }
+      if (concrete.includes(':section')) concrete = concrete.replace(':section', 'home-security');
+      // A version to open, and a plan to print.
+      if (concrete.includes(':versionNumber') || concrete.endsWith('/safety-plan/print')) {
+        const saved = await test.services.safetyPlans.save(
+          lookup.session,
+          outcome.caseId,
+          crypto.randomUUID(),
+          0,
+          {
+            kind: 'section',
+            section: 'home-security',
+            actions: [
+              {
+                actionId: crypto.randomUUID(),
+                what: 'Fit a video doorbell',
+                who: 'caseworker',
+                whoName: null,
+                status: 'to_do',
+                reviewOn: null,
+                shared: true,
+              },
+            ],
+          },
+        );
+        if (saved.kind !== 'ok' || saved.value.kind !== 'saved') throw new Error('no safety plan saved');
+        concrete = concrete.replace(':versionNumber', String(saved.value.versionNumber));
+      }
       if (concrete.includes(':dependantId')) {
         const dependantId = crypto.randomUUID();
         const added = await test.services.clients.addDependant(lookup.session, outcome.caseId, {

@@ -54,6 +54,7 @@ import { diarySummary } from '../diary/diary-view.ts';
 import { caseOrderRows } from '../orders/orders-view.ts';
 import { caseRiskView } from '../risk/risk-view.ts';
 import { caseMaracView } from '../marac/marac-view.ts';
+import { caseSafetyPlanView } from '../safety-plans/safety-plan-view.ts';
 
 /** Tasks due within this many days (today included) are called out on the caseload. */
 const DUE_SOON_DAYS = 7;
@@ -244,6 +245,7 @@ export function caseRoutes(services: Services): Route[] {
       marac,
       risk,
       orders,
+      safetyPlan,
     ] = await Promise.all([
       services.cases.caseworkers(session),
       services.casework.contacts(session, caseId).then(inScope),
@@ -258,6 +260,7 @@ export function caseRoutes(services: Services): Route[] {
       services.marac.forCase(session, caseId).then(inScope),
       services.risk.forCase(session, caseId).then(inScope),
       services.orders.forCase(session, caseId).then(inScope),
+      services.safetyPlans.forCase(session, caseId).then(inScope),
     ]);
     const done = (request.query as { done?: string }).done;
     const values = form.values;
@@ -301,6 +304,7 @@ export function caseRoutes(services: Services): Route[] {
         rows: caseOrderRows(orders, caseId),
         newHref: can(role, 'order:record') ? paths.caseOrderNew(caseId) : null,
       },
+      safetyPlan: caseSafetyPlanView(safetyPlan, caseId, can(role, 'safety_plan:change')),
       values,
       taskForm: {
         submissionId: randomUUID(),
