@@ -256,12 +256,6 @@ export const outcomeSchema = z
   .transform((form, ctx) => {
     const outcome = oneOf(OUTCOMES, form.outcome);
     if (!outcome) problem(ctx, 'outcome', 'Select what happened');
-    const outcomeOn = requiredDate(
-      ctx,
-      form,
-      'outcomeOn',
-      'The date',
-      'Enter the date it happened',
-    );
+    const outcomeOn = requiredDate(ctx, form, 'outcomeOn', 'The date', 'Enter the date it happened');
     return { outcome: outcome ?? 'other', outcomeOn, note: longText(ctx, 'note', form.note, 'The note') };
   });
