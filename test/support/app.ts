@@ -225,3 +225,10 @@ export class TestBrowser {
     }
   }
 }
+
+/** A browser signed in as `user`, with a fresh code. */
+export async function signedInAs(test: TestApp, user: StaffCredentials): Promise<TestBrowser> {
+  const browser = new TestBrowser(test);
+  await browser.signIn(user);
+  return browser;
+}

@@ -5,9 +5,9 @@ import {
   buildTestApp,
   givenOrganisation,
   givenStaff,
-  TestBrowser,
   type StaffCredentials,
   type TestApp,
+  signedInAs,
 } from '../../../test/support/app.ts';
 import { givenPerpetrator } from '../../../test/support/perpetrators.ts';
 import { givenCase } from '../../../test/support/referrals.ts';
@@ -33,11 +33,7 @@ describe('Who may open a case: caseload, team, and break glass', () => {
   });
   after(async () => test.close());
 
-  async function signedIn(user: StaffCredentials): Promise<TestBrowser> {
-    const browser = new TestBrowser(test);
-    await browser.signIn(user);
-    return browser;
-  }
+  const signedIn = (user: StaffCredentials) => signedInAs(test, user);
 
   async function referenceOf(caseId: string): Promise<string> {
     const row = await test.database.ownerDb

@@ -112,4 +112,17 @@ export abstract class CaseScopedService {
   ) {
     return auditCase(trx, session, kase, { action, at: this.clock.now(), details, reason });
   }
+
+  /** Who holds the case, if they are still active: the person its tasks and notices go to. */
+  protected async activeHolder(trx: Trx, session: CurrentSession, kase: ScopedCase): Promise<string | null> {
+    if (!kase.allocatedTo) return null;
+    const row = await trx
+      .selectFrom('users')
+      .select('user_id')
+      .where('organisation_id', '=', session.organisationId)
+      .where('user_id', '=', kase.allocatedTo)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+    return row?.user_id ?? null;
+  }
 }

@@ -7,9 +7,9 @@ import {
   buildTestApp,
   givenOrganisation,
   givenStaff,
-  TestBrowser,
   type StaffCredentials,
   type TestApp,
+  signedInAs,
 } from '../../../test/support/app.ts';
 import { givenReferral, urgent } from '../../../test/support/referrals.ts';
 
@@ -75,11 +75,7 @@ describe('Cases', () => {
   }
 
   /** A browser signed in now: cases made earlier move the clock on, and sessions idle out. */
-  async function signedIn(user: StaffCredentials): Promise<TestBrowser> {
-    const browser = new TestBrowser(test);
-    await browser.signIn(user);
-    return browser;
-  }
+  const signedIn = (user: StaffCredentials) => signedInAs(test, user);
 
   /** The service navigation's links, as the words a person sees. */
   const navigation = (body: string) =>

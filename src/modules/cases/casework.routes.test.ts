@@ -4,9 +4,9 @@ import {
   buildTestApp,
   givenOrganisation,
   givenStaff,
-  TestBrowser,
   type StaffCredentials,
   type TestApp,
+  signedInAs,
 } from '../../../test/support/app.ts';
 import { submissionIdIn } from '../../../test/support/forms.ts';
 import { givenCase, sessionFor } from '../../../test/support/referrals.ts';
@@ -27,11 +27,7 @@ describe('Casework on the case page', () => {
   });
   after(async () => test.close());
 
-  async function signedIn(user: StaffCredentials): Promise<TestBrowser> {
-    const browser = new TestBrowser(test);
-    await browser.signIn(user);
-    return browser;
-  }
+  const signedIn = (user: StaffCredentials) => signedInAs(test, user);
 
   /** The day, month and year boxes of a date input, `daysFromToday` away from today in the UK. */
   function dateParts(prefix: string, daysFromToday: number): Record<string, string> {

@@ -5,9 +5,9 @@ import {
   buildTestApp,
   givenOrganisation,
   givenStaff,
-  TestBrowser,
   type StaffCredentials,
   type TestApp,
+  signedInAs,
 } from '../../../test/support/app.ts';
 import { errorSummary, submissionIdIn } from '../../../test/support/forms.ts';
 import { givenPerpetrator, perpetratorDetails, perpetratorForm } from '../../../test/support/perpetrators.ts';
@@ -34,11 +34,7 @@ describe('Services, referrals on, the timeline and the caseload', () => {
   });
   after(async () => test.close());
 
-  async function signedIn(user: StaffCredentials): Promise<TestBrowser> {
-    const browser = new TestBrowser(test);
-    await browser.signIn(user);
-    return browser;
-  }
+  const signedIn = (user: StaffCredentials) => signedInAs(test, user);
 
   /** The day, month and year boxes of a date input, `daysFromToday` away from today in the UK. */
   function dateParts(prefix: string, daysFromToday: number): Record<string, string> {

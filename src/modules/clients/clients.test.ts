@@ -4,9 +4,9 @@ import {
   buildTestApp,
   givenOrganisation,
   givenStaff,
-  TestBrowser,
   type StaffCredentials,
   type TestApp,
+  signedInAs,
 } from '../../../test/support/app.ts';
 import { givenCase, givenReferral } from '../../../test/support/referrals.ts';
 import { ukDate } from '../../platform/clock.ts';
@@ -54,11 +54,7 @@ describe('Client record', () => {
   });
   after(async () => test.close());
 
-  async function signedIn(user: StaffCredentials): Promise<TestBrowser> {
-    const browser = new TestBrowser(test);
-    await browser.signIn(user);
-    return browser;
-  }
+  const signedIn = (user: StaffCredentials) => signedInAs(test, user);
 
   async function detailsRow(caseId: string) {
     return test.database.ownerDb

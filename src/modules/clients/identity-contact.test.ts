@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import type { TestBrowser } from '../../../test/support/app.ts';
 import {
   buildTestApp,
   givenOrganisation,
   givenStaff,
-  TestBrowser,
   type StaffCredentials,
   type TestApp,
+  signedInAs,
 } from '../../../test/support/app.ts';
 import { givenCase, givenReferral, sessionFor } from '../../../test/support/referrals.ts';
 import { inOrganisation } from '../../db/database.ts';
@@ -76,11 +77,7 @@ describe('Client identity and safe contact', () => {
   });
   after(async () => test.close());
 
-  async function signedIn(user: StaffCredentials): Promise<TestBrowser> {
-    const browser = new TestBrowser(test);
-    await browser.signIn(user);
-    return browser;
-  }
+  const signedIn = (user: StaffCredentials) => signedInAs(test, user);
 
   async function clientRow(caseId: string) {
     return test.database.ownerDb

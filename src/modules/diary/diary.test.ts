@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
+import type { TestBrowser } from '../../../test/support/app.ts';
 import {
   buildTestApp,
   givenOrganisation,
   givenStaff,
-  TestBrowser,
   type StaffCredentials,
   type TestApp,
+  signedInAs,
 } from '../../../test/support/app.ts';
 import { givenDiaryEntry, incidentFacts } from '../../../test/support/diary.ts';
 import { errorSummary, submissionIdIn } from '../../../test/support/forms.ts';
@@ -34,11 +35,7 @@ describe('the stalking diary', () => {
   });
   after(async () => test.close());
 
-  async function signedIn(user: StaffCredentials): Promise<TestBrowser> {
-    const browser = new TestBrowser(test);
-    await browser.signIn(user);
-    return browser;
-  }
+  const signedIn = (user: StaffCredentials) => signedInAs(test, user);
 
   /** A full form's answers for an incident at a fixed moment in the past (UK time). */
   function fullForm(overrides: Record<string, string | string[]> = {}): Record<string, string | string[]> {

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import { inOrganisation } from '../../db/database.ts';
+import type { TestBrowser } from '../../../test/support/app.ts';
 import {
   buildTestApp,
   givenOrganisation,
   givenStaff,
-  TestBrowser,
   type StaffCredentials,
   type TestApp,
+  signedInAs,
 } from '../../../test/support/app.ts';
 import { errorSummary, submissionIdIn } from '../../../test/support/forms.ts';
 import { givenCase } from '../../../test/support/referrals.ts';
@@ -73,11 +74,7 @@ describe('Importing a diary from CSV', () => {
   });
   after(async () => test.close());
 
-  async function signedIn(user: StaffCredentials): Promise<TestBrowser> {
-    const browser = new TestBrowser(test);
-    await browser.signIn(user);
-    return browser;
-  }
+  const signedIn = (user: StaffCredentials) => signedInAs(test, user);
 
   const entriesOf = (caseId: string) =>
     inOrganisation(test.database.db, manager.organisationId, (trx) =>

@@ -4,9 +4,9 @@ import {
   buildTestApp,
   givenOrganisation,
   givenStaff,
-  TestBrowser,
   type StaffCredentials,
   type TestApp,
+  signedInAs,
 } from '../../../test/support/app.ts';
 import { givenDiaryEntry, incidentFacts } from '../../../test/support/diary.ts';
 import { givenCase, sessionFor } from '../../../test/support/referrals.ts';
@@ -98,11 +98,7 @@ describe('Patterns in the diary', () => {
     );
   }
 
-  async function signedIn(user: StaffCredentials): Promise<TestBrowser> {
-    const browser = new TestBrowser(test);
-    await browser.signIn(user);
-    return browser;
-  }
+  const signedIn = (user: StaffCredentials) => signedInAs(test, user);
 
   it('raises each escalation once, with a task to review risk for the caseworker, and says why', async () => {
     const { caseId } = await givenCase(test, manager, { holder: casey });

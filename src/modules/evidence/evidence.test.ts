@@ -8,13 +8,14 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
 import sharp from 'sharp';
+import type { TestBrowser } from '../../../test/support/app.ts';
 import {
   buildTestApp,
   givenOrganisation,
   givenStaff,
-  TestBrowser,
   type StaffCredentials,
   type TestApp,
+  signedInAs,
 } from '../../../test/support/app.ts';
 import { givenDiaryEntry } from '../../../test/support/diary.ts';
 import { errorSummary, submissionIdIn } from '../../../test/support/forms.ts';
@@ -101,11 +102,7 @@ describe('Evidence files', () => {
     await fs.rm(dataDir, { recursive: true, force: true });
   });
 
-  async function signedIn(user: StaffCredentials): Promise<TestBrowser> {
-    const browser = new TestBrowser(test);
-    await browser.signIn(user);
-    return browser;
-  }
+  const signedIn = (user: StaffCredentials) => signedInAs(test, user);
 
   /** A case on Casey's caseload with one diary entry. */
   async function givenEntry(): Promise<{ caseId: string; entryId: string; reference: string }> {

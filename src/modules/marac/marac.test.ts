@@ -3,13 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { inOrganisation } from '../../db/database.ts';
 import { DAY } from '../../platform/clock.ts';
+import type { TestBrowser } from '../../../test/support/app.ts';
 import {
   buildTestApp,
   givenOrganisation,
   givenStaff,
-  TestBrowser,
   type StaffCredentials,
   type TestApp,
+  signedInAs,
 } from '../../../test/support/app.ts';
 import { givenDiaryEntry, incidentFacts } from '../../../test/support/diary.ts';
 import { errorSummary, submissionIdIn } from '../../../test/support/forms.ts';
@@ -36,11 +37,7 @@ describe('MARAC referrals through the app', () => {
   });
   after(async () => test.close());
 
-  async function signedIn(user: StaffCredentials): Promise<TestBrowser> {
-    const browser = new TestBrowser(test);
-    await browser.signIn(user);
-    return browser;
-  }
+  const signedIn = (user: StaffCredentials) => signedInAs(test, user);
 
   const daysAgo = (days: number) => new Date(test.clock.now().getTime() - days * DAY);
 

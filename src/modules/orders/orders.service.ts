@@ -1185,18 +1185,6 @@ export class OrdersService extends CaseScopedService {
         .execute();
   }
 
-  private async activeHolder(trx: Trx, session: CurrentSession, kase: ScopedCase): Promise<string | null> {
-    if (!kase.allocatedTo) return null;
-    const row = await trx
-      .selectFrom('users')
-      .select('user_id')
-      .where('organisation_id', '=', session.organisationId)
-      .where('user_id', '=', kase.allocatedTo)
-      .where('status', '=', 'active')
-      .executeTakeFirst();
-    return row?.user_id ?? null;
-  }
-
   private async lockCase(trx: Trx, caseId: string) {
     await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`protection-orders:${caseId}`}, 17))`.execute(
       trx,

@@ -8,13 +8,14 @@ import { SMTPServer } from 'smtp-server';
 import { inOrganisation } from '../../db/database.ts';
 import { DAY, ukDate } from '../../platform/clock.ts';
 import { createMailer } from '../../platform/mail/mailer.ts';
+import type { TestBrowser } from '../../../test/support/app.ts';
 import {
   buildTestApp,
   givenOrganisation,
   givenStaff,
-  TestBrowser,
   type StaffCredentials,
   type TestApp,
+  signedInAs,
 } from '../../../test/support/app.ts';
 import { givenDiaryEntry } from '../../../test/support/diary.ts';
 import { errorSummary, submissionIdIn } from '../../../test/support/forms.ts';
@@ -71,11 +72,7 @@ describe('Protection orders and breaches through the app', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  async function signedIn(user: StaffCredentials): Promise<TestBrowser> {
-    const browser = new TestBrowser(test);
-    await browser.signIn(user);
-    return browser;
-  }
+  const signedIn = (user: StaffCredentials) => signedInAs(test, user);
 
   const today = () => ukDate(test.clock.now());
   const inOrg = <T>(work: Parameters<typeof inOrganisation<T>>[2]) =>

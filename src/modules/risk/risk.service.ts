@@ -403,7 +403,7 @@ export class RiskService extends CaseScopedService {
       await raiseReassessment(trx, {
         organisationId: session.organisationId,
         caseId,
-        ownerId: await this.reviewOwner(trx, session, kase),
+        ownerId: (await this.activeHolder(trx, session, kase)) ?? session.user.userId,
         createdBy: session.user.userId,
         title: `Reassess the risk (${this.settings.reviewWeeks}-weekly review)`,
         dueOn: periodicReviewDueOn(now, this.settings),
@@ -654,18 +654,5 @@ export class RiskService extends CaseScopedService {
       .where('case_id', '=', caseId)
       .execute();
     return level;
-  }
-
-  /** Who the next periodic review falls to: the case's caseworker, or the assessor when nobody holds it. */
-  private async reviewOwner(trx: Trx, session: CurrentSession, kase: ScopedCase): Promise<string> {
-    if (!kase.allocatedTo) return session.user.userId;
-    const holder = await trx
-      .selectFrom('users')
-      .select('user_id')
-      .where('organisation_id', '=', session.organisationId)
-      .where('user_id', '=', kase.allocatedTo)
-      .where('status', '=', 'active')
-      .executeTakeFirst();
-    return holder?.user_id ?? session.user.userId;
   }
 }

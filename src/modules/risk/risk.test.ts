@@ -3,13 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { inOrganisation } from '../../db/database.ts';
 import { DAY } from '../../platform/clock.ts';
+import type { TestBrowser } from '../../../test/support/app.ts';
 import {
   buildTestApp,
   givenOrganisation,
   givenStaff,
-  TestBrowser,
   type StaffCredentials,
   type TestApp,
+  signedInAs,
 } from '../../../test/support/app.ts';
 import { givenDiaryEntry } from '../../../test/support/diary.ts';
 import { errorSummary, submissionIdIn } from '../../../test/support/forms.ts';
@@ -56,11 +57,7 @@ describe('Risk assessments through the app', () => {
   });
   after(async () => test.close());
 
-  async function signedIn(user: StaffCredentials): Promise<TestBrowser> {
-    const browser = new TestBrowser(test);
-    await browser.signIn(user);
-    return browser;
-  }
+  const signedIn = (user: StaffCredentials) => signedInAs(test, user);
 
   const inOrg = <T>(work: Parameters<typeof inOrganisation<T>>[2]) =>
     inOrganisation(test.database.db, admin.organisationId, work);

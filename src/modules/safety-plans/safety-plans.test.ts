@@ -3,13 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { inOrganisation } from '../../db/database.ts';
 import { DAY, ukDate } from '../../platform/clock.ts';
+import type { TestBrowser } from '../../../test/support/app.ts';
 import {
   buildTestApp,
   givenOrganisation,
   givenStaff,
-  TestBrowser,
   type StaffCredentials,
   type TestApp,
+  signedInAs,
 } from '../../../test/support/app.ts';
 import { errorSummary, submissionIdIn } from '../../../test/support/forms.ts';
 import { givenPerpetrator } from '../../../test/support/perpetrators.ts';
@@ -88,11 +89,7 @@ describe('Safety plans through the app', () => {
   });
   after(async () => test.close());
 
-  async function signedIn(user: StaffCredentials): Promise<TestBrowser> {
-    const browser = new TestBrowser(test);
-    await browser.signIn(user);
-    return browser;
-  }
+  const signedIn = (user: StaffCredentials) => signedInAs(test, user);
 
   const caseOfCasey = () =>
     givenCase(test, manager, { holder: casey, answers: { personName: 'Tamsin Pellow' } });
