@@ -4,6 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { inOrganisation } from '../../src/db/database.ts';
 import type { Role } from '../../src/db/schema.ts';
+import { SHIPPED_TEMPLATES } from '../../src/modules/risk/templates.ts';
 import { ROLES } from '../../src/platform/permissions.ts';
 import {
   buildTestApp,
@@ -69,6 +70,8 @@ describe('authorisation matrix and security headers', () => {
       const target = await givenStaff(test, admin.organisationId, 'caseworker');
       concrete = concrete.replace(':userId', target.userId);
     }
+    if (concrete.includes(':templateVersionId'))
+      concrete = concrete.replace(':templateVersionId', SHIPPED_TEMPLATES[0]!.templateVersionId);
     if (concrete.includes(':referralId')) {
       const { referralId } = await givenReferral(test, admin.organisationId);
       concrete = concrete.replace(':referralId', referralId);
@@ -128,6 +131,60 @@ describe('authorisation matrix and security headers', () => {
       if (concrete.includes(':entryId')) {
         const { entryId } = await givenDiaryEntry(test, lookup.session, outcome.caseId);
         concrete = concrete.replace(':entryId', entryId);
+      }
+      if (concrete.includes(':assessmentId')) {
+        const started = await test.services.risk.start(
+          lookup.session,
+          outcome.caseId,
+          'risk-checklist',
+          crypto.randomUUID(),
+        );
+        if (started.kind !== 'ok' || started.value.kind !== 'started')
+          throw new Error('no assessment started');
+        concrete = concrete.replace(':assessmentId', started.value.assessmentId).replace(':sectionId', 'now');
+      }
+      if (concrete.includes(':orderId') || concrete.includes(':breachId')) {
+        const orderId = crypto.randomUUID();
+        const recorded = await test.services.orders.record(lookup.session, outcome.caseId, orderId, {
+          type: 'spo',
+          perpetratorId: null,
+          status: 'interim_in_force',
+          dates: {
+            requestedOn: null,
+            appliedOn: null,
+            interimMadeOn: '2026-01-01',
+            madeOn: null,
+            servedOn: null,
+            expiresOn: null,
+            untilFurtherOrder: false,
+            endedOn: null,
+          },
+          details: { applicant: null, court: null, courtReference: null, notes: null },
+        });
+        if (recorded.kind !== 'ok' || recorded.value.kind !== 'recorded')
+          throw new Error('no order recorded');
+        const conditionId = crypto.randomUUID();
+        await test.services.orders.addCondition(lookup.session, outcome.caseId, orderId, conditionId, {
+          kind: 'no_contact',
+          wording: 'Not to contact the applicant',
+          places: [],
+          placeDetails: null,
+          distanceMetres: null,
+          fromOn: null,
+        });
+        concrete = concrete.replace(':orderId', orderId).replace(':conditionId', conditionId);
+        if (concrete.includes(':breachId')) {
+          const { entryId } = await givenDiaryEntry(test, lookup.session, outcome.caseId);
+          const breach = await test.services.orders.recordBreach(
+            lookup.session,
+            outcome.caseId,
+            entryId,
+            crypto.randomUUID(),
+            { conditionIds: [conditionId], note: null },
+          );
+          if (breach.kind !== 'ok' || breach.value.kind !== 'recorded') throw new Error('no breach recorded');
+          concrete = concrete.replace(':breachId', breach.value.breachIds[0]!);
+        }
       }
       if (concrete.includes(':section')) concrete = concrete.replace(':section', 'home-security');
       // A version to open, and a plan to print.

@@ -113,6 +113,11 @@ export abstract class CaseScopedService {
     return auditCase(trx, session, kase, { action, at: this.clock.now(), details, reason });
   }
 
+  /** Whether the caller may work on the case: checked before a form is read, so its answer is the same for any body. */
+  async reachable(session: CurrentSession, caseId: string): Promise<InScope<true>> {
+    return this.scoped(session, caseId, () => Promise.resolve(true as const));
+  }
+
   /** Who holds the case, if they are still active: the person its tasks and notices go to. */
   protected async activeHolder(trx: Trx, session: CurrentSession, kase: ScopedCase): Promise<string | null> {
     if (!kase.allocatedTo) return null;

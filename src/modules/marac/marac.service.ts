@@ -310,11 +310,6 @@ export class MaracService extends CaseScopedService {
     };
   }
 
-  /** Whether the caller may work on the case at all: checked before a form is read. */
-  async reachable(session: CurrentSession, caseId: string): Promise<InScope<true>> {
-    return this.scoped(session, caseId, () => Promise.resolve(true as const));
-  }
-
   /** For the case page (whose reading is audited as case.viewed): the criteria, past referrals, the flag. */
   async forCase(session: CurrentSession, caseId: string): Promise<InScope<CaseMarac>> {
     return this.scoped(session, caseId, async (trx, kase) => {

@@ -301,6 +301,7 @@ export function ordersRoutes(services: Services): Route[] {
       audit: 'order.recorded',
       handler: async (request, reply) => {
         const { session, caseId } = ids(request);
+        inScope(await orders.reachable(session, caseId));
         const { submissionId, fields } = takeSubmissionId(formBody(request.body));
         const values = { ...fields, submissionId };
         const parsed = orderSchema.safeParse(fields);
@@ -327,6 +328,7 @@ export function ordersRoutes(services: Services): Route[] {
       handler: async (request, reply) => {
         const { session, caseId } = ids(request);
         const orderId = uuidParam(request, 'orderId');
+        inScope(await orders.reachable(session, caseId));
         const body = formBody(request.body);
         const parsed = statusSchema.safeParse(body);
         if (!parsed.success)
@@ -361,6 +363,7 @@ export function ordersRoutes(services: Services): Route[] {
       handler: async (request, reply) => {
         const { session, caseId } = ids(request);
         const orderId = uuidParam(request, 'orderId');
+        inScope(await orders.reachable(session, caseId));
         const { submissionId, fields } = takeSubmissionId(formBody(request.body));
         const values = { ...fields, submissionId };
         const parsed = conditionSchema.safeParse(fields);
@@ -437,6 +440,7 @@ export function ordersRoutes(services: Services): Route[] {
       handler: async (request, reply) => {
         const { session, caseId } = ids(request);
         const entryId = uuidParam(request, 'entryId');
+        inScope(await orders.reachable(session, caseId));
         const { submissionId, fields } = takeSubmissionId(formBody(request.body));
         const values = { ...fields, submissionId };
         const parsed = breachSchema.safeParse(fields);
@@ -505,6 +509,7 @@ export function ordersRoutes(services: Services): Route[] {
       handler: async (request, reply) => {
         const { session, caseId } = ids(request);
         const breachId = uuidParam(request, 'breachId');
+        inScope(await orders.reachable(session, caseId));
         const { submissionId, fields } = takeSubmissionId(formBody(request.body));
         const values = { ...fields, submissionId };
         const parsed = outcomeSchema.safeParse(fields);

@@ -151,6 +151,7 @@ export function riskRoutes(services: Services): Route[] {
       handler: async (request, reply) => {
         const { session } = signedIn(request);
         const caseId = uuidParam(request, 'caseId');
+        inScope(await risk.reachable(session, caseId));
         const { submissionId, fields } = takeSubmissionId(formBody(request.body));
         const parsed = startSchema.safeParse(fields);
         if (!parsed.success) throw new BadRequestError('Altered form');

@@ -109,11 +109,6 @@ export class SafetyPlanService extends CaseScopedService {
     return rows.flatMap((row) => [...(row.name ? [row.name] : []), ...row.aliases]);
   }
 
-  /** Whether the caller may work on the case at all: checked before a form is read. */
-  async reachable(session: CurrentSession, caseId: string): Promise<InScope<true>> {
-    return this.scoped(session, caseId, () => Promise.resolve(true as const));
-  }
-
   /** For the case page (whose reading is audited as case.viewed): the latest version's who, when and counts. */
   async forCase(session: CurrentSession, caseId: string): Promise<InScope<CaseSafetyPlan>> {
     return this.scoped(session, caseId, async (trx, kase) => {
