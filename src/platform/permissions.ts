@@ -31,6 +31,21 @@ export const PERMISSIONS = [
   'evidence:download',
   /** Refer a case to MARAC, download the referral document, and record the meeting, outcome and actions. */
   'marac:refer',
+  /**
+   * Make evidence bundles of a case (within one's record scope), follow their progress and download them.
+   * Caseworkers and managers.
+   */
+  'bundle:create',
+  /**
+   * Make a bundle for police when the client has not consented, with the reason recorded (SECURITY.md 25).
+   * Managers only: sharing without consent is a decision the team manager owns.
+   */
+  'bundle:override_consent',
+  /**
+   * Download bundles made for police from the list of them, without opening the case: only those whose
+   * client's address and contact details were redacted (SECURITY.md 11). Police liaison.
+   */
+  'bundle:download_police',
   /** Start, answer and complete risk assessments (reading them needs only the case). */
   'risk:assess',
   /** Add local risk questionnaires and new versions of them. */
@@ -73,6 +88,8 @@ const grants: Record<Role, readonly Permission[]> = {
     'evidence:download',
     'marac:refer',
     'risk:assess',
+    'bundle:create',
+    'bundle:override_consent',
   ],
   caseworker: [
     'case:read',
@@ -83,8 +100,9 @@ const grants: Record<Role, readonly Permission[]> = {
     'evidence:download',
     'marac:refer',
     'risk:assess',
+    'bundle:create',
   ],
-  police_liaison: ['perpetrator:read'],
+  police_liaison: ['perpetrator:read', 'bundle:download_police'],
   auditor: ['audit:read', 'staff:read'],
 };
 
