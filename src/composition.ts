@@ -33,6 +33,7 @@ import { MaracService } from './modules/marac/marac.service.ts';
 import type { MaracSettings } from './modules/marac/criteria.ts';
 import type { RiskSettings } from './modules/risk/reassessment.ts';
 import { RiskService } from './modules/risk/risk.service.ts';
+import { BundleService, BundleWorker } from './modules/bundles/bundles.service.ts';
 
 /** The composition root: every service built from the database, the clock and the master key. No container. */
 export function createServices(deps: {
@@ -60,6 +61,15 @@ export function createServices(deps: {
   const checkDiaryEscalation: AfterDiaryChange = async (trx, kase, session) => {
     await checkEscalation(trx, kase, session, clock.now());
   };
+  const evidenceStorage = new LocalFolderStorage(path.join(deps.dataDir ?? path.resolve('data'), 'evidence'));
+  const bundles = new BundleService({
+    db,
+    clock,
+    keys,
+    evidenceStorage,
+    bundleStorage: new LocalFolderStorage(path.join(deps.dataDir ?? path.resolve('data'), 'bundles')),
+    publicUrl: deps.publicUrl,
+  });
   return {
     publicUrl: deps.publicUrl,
     /** The clock every service uses; handlers ask it for "now" and "today" too, so tests can move it. */
@@ -93,7 +103,7 @@ export function createServices(deps: {
       db,
       clock,
       keys,
-      storage: new LocalFolderStorage(path.join(deps.dataDir ?? path.resolve('data'), 'evidence')),
+      storage: evidenceStorage,
       limits: deps.evidenceLimits ?? DEFAULT_EVIDENCE_LIMITS,
     }),
     /** Limits on the public forms, per client address, over an hour. */
@@ -101,6 +111,9 @@ export function createServices(deps: {
     patterns: new PatternsService({ db, clock, keys }),
     marac: new MaracService({ db, clock, keys, settings: deps.marac }),
     risk: new RiskService({ db, clock, keys, settings: deps.risk }),
+    bundles,
+    /** Builds evidence bundles in the background; server.ts starts and stops it. */
+    bundleWorker: new BundleWorker(bundles),
   };
 }
 

@@ -719,6 +719,7 @@ export interface BundleJobsTable {
   redact_contact: boolean;
   consent: 'consents' | 'override' | null;
   consent_reason_sealed: Buffer | null;
+  signing_key_id: string;
   status: BundleStatus;
   progress: ColumnType<number, number | undefined, number>;
   stage: ColumnType<string, string | undefined, string>;
