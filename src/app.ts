@@ -36,6 +36,7 @@ import { sessionsPlugin } from './platform/http/sessions.ts';
 import { viewsPlugin } from './platform/http/views.ts';
 import { loggerOptions } from './platform/logging.ts';
 import { evidencePlugin } from './modules/evidence/evidence.routes.ts';
+import { bundleRoutes, bundleVerifyPlugin } from './modules/bundles/bundles.routes.ts';
 
 export type RegisteredRoute = { method: string; url: string };
 
@@ -133,9 +134,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...patternsRoutes(services),
     ...maracRoutes(services),
     ...riskRoutes(services),
+    ...bundleRoutes(services),
   ]);
   // Its own plugin: the upload form is multipart, and only these routes accept it.
   await app.register(diaryImportPlugin, { services });
   await app.register(evidencePlugin, { services });
+  await app.register(bundleVerifyPlugin, { services });
   return app;
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Services } from '../../composition.ts';
 import { DAY, ukDate } from '../../platform/clock.ts';
 import { paths } from '../../paths.ts';
+import { bundleView } from '../bundles/bundles.routes.ts';
 import { isUuid } from '../../platform/auth/tokens.ts';
 import {
   formBody,
@@ -242,6 +243,7 @@ export function caseRoutes(services: Services): Route[] {
       escalations,
       marac,
       risk,
+      bundles,
     ] = await Promise.all([
       services.cases.caseworkers(session),
       services.casework.contacts(session, caseId).then(inScope),
@@ -255,6 +257,7 @@ export function caseRoutes(services: Services): Route[] {
       services.patterns.recentEscalations(session, caseId).then(inScope),
       services.marac.forCase(session, caseId).then(inScope),
       services.risk.forCase(session, caseId).then(inScope),
+      can(role, 'bundle:create') ? services.bundles.ofCase(session, caseId).then(inScope) : null,
     ]);
     const done = (request.query as { done?: string }).done;
     const values = form.values;
@@ -294,6 +297,12 @@ export function caseRoutes(services: Services): Route[] {
       escalations,
       marac: caseMaracView(marac, caseId, can(role, 'marac:refer')),
       risk: caseRiskView(risk, caseId, can(role, 'risk:assess')),
+      bundles: bundles
+        ? {
+            newHref: paths.caseBundleNew(caseId),
+            list: bundles.map((job) => bundleView(job, paths.caseBundle(caseId, job.bundleId))),
+          }
+        : null,
       values,
       taskForm: {
         submissionId: randomUUID(),
