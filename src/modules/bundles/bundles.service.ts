@@ -10,7 +10,7 @@ import type { Clock } from '../../platform/clock.ts';
 import { deriveKey, openText, seal } from '../../platform/crypto/envelope.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
 import { can } from '../../platform/permissions.ts';
-import { writePdf } from '../../platform/pdf/pdf.ts';
+import { writePdf, type PdfDocumentSpec } from '../../platform/pdf/pdf.ts';
 import {
   IntegrityError,
   openVerified,
@@ -92,6 +92,8 @@ export type BundleJob = {
   failure: string | null;
   keyId: string;
 };
+
+export type BuildResult = ArchiveResult & { incidents: number; exhibits: number };
 
 export type RequestResult = { kind: 'queued'; bundleId: string } | { kind: 'stale_form' };
 
@@ -461,7 +463,31 @@ export class BundleService extends CaseScopedService {
     bundleId: string,
     out: Writable,
     onProgress: (progress: number, stage: string) => void = () => undefined,
-  ): Promise<ArchiveResult & { incidents: number; exhibits: number }> {
+  ): Promise<BuildResult> {
+    const built = await this.assemble(organisationId, bundleId, out, onProgress, null);
+    if (!built) throw new Error('The bundle was not built');
+    return built;
+  }
+
+  /**
+   * The bundle's document description, read in the same transaction as a build reads it, handed to `work`
+   * (the benchmark prints the same content another way); no ZIP is written.
+   */
+  async withDocument(
+    organisationId: string,
+    bundleId: string,
+    work: (spec: PdfDocumentSpec) => Promise<void>,
+  ) {
+    await this.assemble(organisationId, bundleId, null, () => undefined, work);
+  }
+
+  private async assemble(
+    organisationId: string,
+    bundleId: string,
+    out: Writable | null,
+    onProgress: (progress: number, stage: string) => void,
+    documentOnly: ((spec: PdfDocumentSpec) => Promise<void>) | null,
+  ): Promise<BuildResult | null> {
     return inOrganisation(this.db, organisationId, async (trx) => {
       const row = (await jobRows(trx, organisationId)).find((job) => job.bundle_id === bundleId);
       if (!row) throw new Error('No such bundle');
@@ -594,6 +620,10 @@ export class BundleService extends CaseScopedService {
         if (pass <= 1) onProgress(5 + Math.round(share * 30), 'Laying out the schedule of incidents');
         else onProgress(35 + Math.round(share * 35), 'Writing the document');
       });
+      if (documentOnly || !out) {
+        await documentOnly?.(document);
+        return null;
+      }
       const exhibitSources: ExhibitSource[] = row.with_attachments
         ? exhibitRows.map((exhibit) => ({
             exhibit: exhibit.exhibit_number,
@@ -921,7 +951,7 @@ export class BundleService extends CaseScopedService {
     try {
       const sealing = sealingStream(bundlesKey(caseKey), bundleAad(organisationId, row.case_id, bundleId));
       const written = pipeline(sealing, temp.stream);
-      let result: Awaited<ReturnType<BundleService['build']>>;
+      let result: BuildResult;
       try {
         result = await this.build(organisationId, bundleId, sealing, report);
         await written;
