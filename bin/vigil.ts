@@ -110,7 +110,9 @@ type Command = {
   summary: string;
   details: string[];
   options: Record<string, OptionSpec>;
-  run(values: Values, context: Context): Promise<number>;
+  /** The one argument after the command words that it takes, if any (a file, say). */
+  argument?: string;
+  run(values: Values, context: Context, argument?: string): Promise<number>;
 };
 
 const globalOptions: Record<string, OptionSpec> = {
@@ -195,6 +197,30 @@ const commands: Command[] = [
     ],
     options: { organisation: organisationOption },
     run: runAuditHead,
+  },
+  {
+    words: ['bundle', 'verify'],
+    summary: "Check an evidence bundle's files and signature",
+    argument: 'ZIP',
+    details: [
+      "Re-checks every file in a bundle's ZIP against its manifest (SHA-256 and size), the manifest's",
+      "Ed25519 signature against the organisation's published key, and SHA256SUMS against the manifest.",
+      'Prints one line per file and, when anything fails, which file and why. Exits 0 when the bundle is',
+      'intact and 1 when it is not (or cannot be read).',
+      '',
+      "The signing key is looked up in this installation's database, or read from --public-key, a PEM",
+      'file such as the one published at /bundles/keys/<key id>, without any database. Example:',
+      '',
+      '  vigil bundle verify evidence-bundle-….zip --public-key vigil-key.pem',
+    ],
+    options: {
+      'public-key': {
+        type: 'string',
+        value: 'PEM',
+        description: "The organisation's published public key (otherwise looked up in the database)",
+      },
+    },
+    run: runBundleVerify,
   },
   {
     words: ['status'],
@@ -396,6 +422,8 @@ async function dispatch(args: string[], context: Context): Promise<number> {
     throw parseError(error, commandName);
   }
   const extra = parsed.positionals.slice(command.words.length);
+  const argument = command.argument ? extra.shift() : undefined;
+  if (command.argument && !argument) throw new UsageError(`Missing ${command.argument}.`, commandName);
   if (extra.length) throw new UsageError(`Unexpected argument '${extra[0]}'.`, commandName);
   for (const [name, spec] of Object.entries(command.options)) {
     const value = parsed.values[name];
@@ -405,7 +433,7 @@ async function dispatch(args: string[], context: Context): Promise<number> {
     if (spec.type === 'string' && value === '')
       throw new UsageError(`Option --${name} needs a value.`, commandName);
   }
-  return command.run(parsed.values, context);
+  return command.run(parsed.values, context, argument);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -902,6 +930,58 @@ async function runSetupLink(_values: Values, context: Context): Promise<number> 
     );
   }
   return 0;
+}
+
+async function runBundleVerify(values: Values, context: Context, zip?: string): Promise<number> {
+  const [{ verifyBundle }, keys, { createPublicKey }] = await Promise.all([
+    import('../src/modules/bundles/verify.ts'),
+    import('../src/modules/bundles/signing-keys.ts'),
+    import('node:crypto'),
+  ]);
+  if (!zip || !existsSync(zip)) throw new Failure(`There is no file ${JSON.stringify(zip ?? '')}.`);
+  const check = async (lookup: Parameters<typeof verifyBundle>[1]) =>
+    verifyBundle({ kind: 'file', path: zip }, lookup);
+  let result: Awaited<ReturnType<typeof verifyBundle>>;
+  const keyFile = values['public-key'];
+  if (typeof keyFile === 'string') {
+    let publicKey: ReturnType<typeof createPublicKey>;
+    try {
+      publicKey = createPublicKey(readFileSync(keyFile, 'utf8'));
+    } catch (error) {
+      throw new Failure(`The public key in ${keyFile} cannot be read: ${describeError(error)}`);
+    }
+    const keyId = keys.keyIdOf(publicKey);
+    result = await check(async (wanted) =>
+      wanted === keyId
+        ? {
+            keyId,
+            publicKey,
+            organisationName: `the key in ${keyFile}`,
+            createdAt: new Date(0),
+            retiredAt: null,
+          }
+        : null,
+    );
+  } else {
+    const settings = await loadSettings();
+    requireExistingInstallation(settings);
+    result = await withDatabase(settings, context, { migrate: false, asApplication: true }, (database) =>
+      check((keyId) => keys.publishedKey(database.db, keyId)),
+    );
+  }
+  for (const file of result.files)
+    context.out(`${file.ok ? 'OK    ' : 'FAILED'} ${file.file} ${file.sha256}`);
+  for (const problem of result.problems) context.out(`${problem.file}: ${problem.problem}`);
+  if (result.ok) {
+    context.out(
+      `The bundle is intact: ${result.files.length} files match the manifest, signed by ${result.signedBy?.organisationName ?? 'its key'} (key ${result.manifest?.signingKey.keyId ?? ''}).`,
+    );
+    return 0;
+  }
+  context.err(
+    `The bundle is not intact: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}.`,
+  );
+  return 1;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ import { sessionsPlugin } from './platform/http/sessions.ts';
 import { viewsPlugin } from './platform/http/views.ts';
 import { loggerOptions } from './platform/logging.ts';
 import { evidencePlugin } from './modules/evidence/evidence.routes.ts';
+import { bundleRoutes, bundleVerifyPlugin } from './modules/bundles/bundles.routes.ts';
 
 export type RegisteredRoute = { method: string; url: string };
 
@@ -137,9 +138,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...riskRoutes(services),
     ...ordersRoutes(services),
     ...safetyPlanRoutes(services),
+    ...bundleRoutes(services),
   ]);
   // Its own plugin: the upload form is multipart, and only these routes accept it.
   await app.register(diaryImportPlugin, { services });
   await app.register(evidencePlugin, { services });
+  await app.register(bundleVerifyPlugin, { services });
   return app;
 }

@@ -35,6 +35,7 @@ import type { RiskSettings } from './modules/risk/reassessment.ts';
 import { RiskService } from './modules/risk/risk.service.ts';
 import { OrdersService } from './modules/orders/orders.service.ts';
 import { SafetyPlanService } from './modules/safety-plans/safety-plans.service.ts';
+import { BundleService, BundleWorker } from './modules/bundles/bundles.service.ts';
 
 /** The composition root: every service built from the database, the clock and the master key. No container. */
 export function createServices(deps: {
@@ -62,6 +63,15 @@ export function createServices(deps: {
   const checkDiaryEscalation: AfterDiaryChange = async (trx, kase, session) => {
     await checkEscalation(trx, kase, session, clock.now());
   };
+  const evidenceStorage = new LocalFolderStorage(path.join(deps.dataDir ?? path.resolve('data'), 'evidence'));
+  const bundles = new BundleService({
+    db,
+    clock,
+    keys,
+    evidenceStorage,
+    bundleStorage: new LocalFolderStorage(path.join(deps.dataDir ?? path.resolve('data'), 'bundles')),
+    publicUrl: deps.publicUrl,
+  });
   return {
     publicUrl: deps.publicUrl,
     /** The clock every service uses; handlers ask it for "now" and "today" too, so tests can move it. */
@@ -95,7 +105,7 @@ export function createServices(deps: {
       db,
       clock,
       keys,
-      storage: new LocalFolderStorage(path.join(deps.dataDir ?? path.resolve('data'), 'evidence')),
+      storage: evidenceStorage,
       limits: deps.evidenceLimits ?? DEFAULT_EVIDENCE_LIMITS,
     }),
     /** Limits on the public forms, per client address, over an hour. */
@@ -105,6 +115,9 @@ export function createServices(deps: {
     risk: new RiskService({ db, clock, keys, settings: deps.risk }),
     orders: new OrdersService({ db, clock, keys }),
     safetyPlans: new SafetyPlanService({ db, clock, keys }),
+    bundles,
+    /** Builds evidence bundles in the background; server.ts starts and stops it. */
+    bundleWorker: new BundleWorker(bundles),
   };
 }
 

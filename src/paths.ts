@@ -113,6 +113,15 @@ export const paths = {
     `/cases/${caseId}/breaches/${breachId}/report`,
   breachOutcomes: (caseId = ':caseId', breachId = ':breachId') =>
     `/cases/${caseId}/breaches/${breachId}/outcomes`,
+  caseBundles: (caseId = ':caseId') => `/cases/${caseId}/bundles`,
+  caseBundleNew: (caseId = ':caseId') => `/cases/${caseId}/bundles/new`,
+  caseBundle: (caseId = ':caseId', bundleId = ':bundleId') => `/cases/${caseId}/bundles/${bundleId}`,
+  caseBundleDownload: (caseId = ':caseId', bundleId = ':bundleId') =>
+    `/cases/${caseId}/bundles/${bundleId}/download`,
+  policeBundles: '/bundles',
+  policeBundleDownload: (bundleId = ':bundleId') => `/bundles/${bundleId}/download`,
+  bundleVerify: '/bundles/verify',
+  bundleKey: (keyId = ':keyId') => `/bundles/keys/${keyId}`,
   caseRisk: (caseId = ':caseId') => `/cases/${caseId}/risk`,
   riskAssessment: (caseId = ':caseId', assessmentId = ':assessmentId') =>
     `/cases/${caseId}/risk/${assessmentId}`,

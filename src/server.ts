@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     try {
       // First: an embedded PostgreSQL stops on the same signal, so the less left to do with it the better.
       await chainer.stop();
+      await services.bundleWorker.stop();
       await app.close();
       await database.close();
       mailer?.close();
@@ -74,8 +75,15 @@ async function main(): Promise<void> {
   } catch (error) {
     app.log.error({ err: error }, 'Sweeping the evidence folder failed');
   }
+  try {
+    await services.bundles.sweep();
+  } catch (error) {
+    app.log.error({ err: error }, 'Sweeping the bundles folder failed');
+  }
   stylesheet();
   await app.listen({ host: config.host, port: config.port });
+  // Evidence bundles are built in the background; jobs a stopped server left are taken up again.
+  services.bundleWorker.start();
   const setupToken = await services.setup.issueSetupToken();
   const where = database.embedded
     ? `embedded PostgreSQL in ${config.dataDir}`

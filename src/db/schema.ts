@@ -801,4 +801,50 @@ export interface Database {
   protection_order_breaches: ProtectionOrderBreachesTable;
   protection_order_breach_outcomes: ProtectionOrderBreachOutcomesTable;
   safety_plan_versions: SafetyPlanVersionsTable;
+  bundle_signing_keys: BundleSigningKeysTable;
+  bundle_jobs: BundleJobsTable;
+}
+
+export interface BundleSigningKeysTable {
+  organisation_id: string;
+  key_id: string;
+  public_key: Buffer;
+  private_key_sealed: Buffer;
+  created_at: Timestamp;
+  retired_at: Timestamp | null;
+}
+
+export type BundlePurpose = 'police_spo' | 'police_investigation' | 'court' | 'victim';
+export type BundleStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface BundleJobsTable {
+  organisation_id: string;
+  bundle_id: string;
+  case_id: string;
+  requested_by: string;
+  requested_at: Timestamp;
+  purpose: BundlePurpose;
+  from_date: ColumnType<string | null, string | null, string | null>;
+  to_date: ColumnType<string | null, string | null, string | null>;
+  behaviours: ColumnType<string[], string[] | undefined, string[]>;
+  perpetrator_id: string | null;
+  with_attachments: boolean;
+  redact_contact: boolean;
+  consent: 'consents' | 'override' | null;
+  consent_reason_sealed: Buffer | null;
+  signing_key_id: string;
+  status: BundleStatus;
+  progress: ColumnType<number, number | undefined, number>;
+  stage: ColumnType<string, string | undefined, string>;
+  attempts: ColumnType<number, number | undefined, number>;
+  heartbeat_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  failure: string | null;
+  incidents: number | null;
+  exhibits: number | null;
+  pages: number | null;
+  pdf_sha256: Buffer | null;
+  zip_sha256: Buffer | null;
+  zip_size: number | null;
+  storage_key: string | null;
 }

@@ -31,6 +31,21 @@ export const PERMISSIONS = [
   'evidence:download',
   /** Refer a case to MARAC, download the referral document, and record the meeting, outcome and actions. */
   'marac:refer',
+  /**
+   * Make evidence bundles of a case (within one's record scope), follow their progress and download them.
+   * Caseworkers and managers.
+   */
+  'bundle:create',
+  /**
+   * Make a bundle for police when the client has not consented, with the reason recorded (SECURITY.md 25).
+   * Managers only: sharing without consent is a decision the team manager owns.
+   */
+  'bundle:override_consent',
+  /**
+   * Download bundles made for police from the list of them, without opening the case: only those whose
+   * client's address and contact details were redacted (SECURITY.md 11). Police liaison.
+   */
+  'bundle:download_police',
   /** Start, answer and complete risk assessments (reading them needs only the case). */
   'risk:assess',
   /** Record protection orders, their conditions and changes, and breaches with their police reports. */
@@ -79,6 +94,8 @@ const grants: Record<Role, readonly Permission[]> = {
     'risk:assess',
     'order:record',
     'safety_plan:change',
+    'bundle:create',
+    'bundle:override_consent',
   ],
   caseworker: [
     'case:read',
@@ -91,8 +108,9 @@ const grants: Record<Role, readonly Permission[]> = {
     'risk:assess',
     'order:record',
     'safety_plan:change',
+    'bundle:create',
   ],
-  police_liaison: ['perpetrator:read'],
+  police_liaison: ['perpetrator:read', 'bundle:download_police'],
   auditor: ['audit:read', 'staff:read'],
 };
 

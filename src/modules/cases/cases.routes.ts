@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Services } from '../../composition.ts';
 import { DAY, ukDate } from '../../platform/clock.ts';
 import { paths } from '../../paths.ts';
+import { bundleView } from '../bundles/bundles.routes.ts';
 import { isUuid } from '../../platform/auth/tokens.ts';
 import {
   formBody,
@@ -246,6 +247,7 @@ export function caseRoutes(services: Services): Route[] {
       risk,
       orders,
       safetyPlan,
+      bundles,
     ] = await Promise.all([
       services.cases.caseworkers(session),
       services.casework.contacts(session, caseId).then(inScope),
@@ -261,6 +263,7 @@ export function caseRoutes(services: Services): Route[] {
       services.risk.forCase(session, caseId).then(inScope),
       services.orders.forCase(session, caseId).then(inScope),
       services.safetyPlans.forCase(session, caseId).then(inScope),
+      can(role, 'bundle:create') ? services.bundles.ofCase(session, caseId).then(inScope) : null,
     ]);
     const done = (request.query as { done?: string }).done;
     const values = form.values;
@@ -305,6 +308,12 @@ export function caseRoutes(services: Services): Route[] {
         newHref: can(role, 'order:record') ? paths.caseOrderNew(caseId) : null,
       },
       safetyPlan: caseSafetyPlanView(safetyPlan, caseId, can(role, 'safety_plan:change')),
+      bundles: bundles
+        ? {
+            newHref: paths.caseBundleNew(caseId),
+            list: bundles.map((job) => bundleView(job, paths.caseBundle(caseId, job.bundleId))),
+          }
+        : null,
       values,
       taskForm: {
         submissionId: randomUUID(),

@@ -67,18 +67,18 @@ export type Download =
   | { kind: 'integrity_failed' };
 
 /** Every file of a case is sealed under one subkey of its data key, kept for files alone. */
-const filesKey = (caseKey: Buffer) => deriveKey(caseKey, 'evidence-files');
+export const filesKey = (caseKey: Buffer) => deriveKey(caseKey, 'evidence-files');
 const originalStorageKey = (organisationId: string, caseId: string, sha256: Buffer) =>
   `${organisationId}/${caseId}/${sha256.toString('hex')}`;
 /**
  * An original's name is its SHA-256, which is known only once the last byte has streamed in; its seal binds it
  * to its organisation and case, and every read checks the content's SHA-256 against the name.
  */
-const originalAad = (organisationId: string, caseId: string) =>
+export const originalAad = (organisationId: string, caseId: string) =>
   `evidence:${organisationId}/${caseId}:original`;
 /** A derivative is made after its original is stored, so its seal names its whole storage key. */
-const derivativeAad = (storageKey: string) => `evidence:${storageKey}`;
-const nameAad = (caseId: string, evidenceId: string) => `case:${caseId}:evidence-name:${evidenceId}`;
+export const derivativeAad = (storageKey: string) => `evidence:${storageKey}`;
+export const nameAad = (caseId: string, evidenceId: string) => `case:${caseId}:evidence-name:${evidenceId}`;
 const metadataAad = (caseId: string, evidenceId: string) => `case:${caseId}:evidence-metadata:${evidenceId}`;
 
 /**

@@ -113,6 +113,8 @@ export function navigationFor(request: FastifyRequest): NavigationItem[] {
     const waiting = request.perpetratorAlertsWaiting ?? 0;
     items.push(item(waiting ? `Alerts (${waiting})` : 'Alerts', paths.perpetratorAlerts));
   }
+  if (can(session.user.role, 'bundle:download_police'))
+    items.push(item('Evidence bundles', paths.policeBundles));
   if (can(session.user.role, 'staff:read')) items.push(item('Staff', paths.staff));
   if (can(session.user.role, 'audit:read')) items.push(item('Audit trail', paths.audit));
   if (can(session.user.role, 'organisation:manage')) items.push(item('Settings', paths.settings));

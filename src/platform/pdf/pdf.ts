@@ -36,7 +36,39 @@ export type PdfBlock =
       rows: readonly (readonly string[])[];
     }
   /** Starts a new page (a new part of a bundle, say). */
-  | { kind: 'page_break' };
+  | { kind: 'page_break' }
+  /**
+   * A bar chart drawn as vector graphics (one bar per label, a scale on the left), tagged as a figure whose
+   * alternative text is `description`. Labels are printed under every `labelEvery`th bar.
+   */
+  | {
+      kind: 'chart';
+      description: string;
+      bars: readonly { label: string; value: number }[];
+      labelEvery?: number;
+    }
+  /**
+   * Images in a grid of `columns`, each fitted in its cell above its caption and tagged as a figure with its
+   * alternative text. `load` gives a JPEG or PNG; it is called only on the pass that writes the document, so
+   * counting pages reads no image.
+   */
+  | { kind: 'image_grid'; columns: number; images: readonly PdfImage[] };
+
+export type PdfImage = {
+  caption: string;
+  alt: string;
+  /** The image's size in pixels, for its place on the page before it is read. */
+  width: number;
+  height: number;
+  load: () => Promise<Buffer>;
+};
+
+/**
+ * The blocks of a document: a list, or a function giving them as they are read (from a database, say), called
+ * once for each of the two layout passes, which must both see the same blocks. Memory then stays that of a few
+ * blocks however long the document is.
+ */
+export type PdfBlocks = readonly PdfBlock[] | (() => AsyncIterable<PdfBlock>);
 
 export type PdfDocumentSpec = {
   /** Printed in every page's footer and kept in the metadata: a reference, never a name. */
@@ -47,7 +79,12 @@ export type PdfDocumentSpec = {
   author?: string;
   /** The creation date written into the file: from the record, so the same record gives the same bytes. */
   createdAt: Date;
-  blocks: readonly PdfBlock[];
+  blocks: PdfBlocks;
+  /**
+   * How headings become bookmarks: all at the top level (`flat`, the default), or each level under the heading
+   * above it (`nested`), for long documents whose parts hold many headings.
+   */
+  outline?: 'flat' | 'nested';
 };
 
 const require = createRequire(import.meta.url);
@@ -69,6 +106,7 @@ const RULE = '#b1b4b6';
 
 type Doc = InstanceType<typeof PDFDocument>;
 type Struct = ReturnType<Doc['struct']>;
+type Outline = ReturnType<Doc['outline']['addItem']>;
 
 function newDocument(spec: PdfDocumentSpec): Doc {
   const doc = new PDFDocument({
@@ -100,8 +138,17 @@ function newDocument(spec: PdfDocumentSpec): Doc {
   return doc;
 }
 
-/** Lays the document out into `doc`; returns how many pages it took. */
-function layOut(doc: Doc, spec: PdfDocumentSpec, totalPages: number | null): number {
+/**
+ * Lays the document out into `doc`; returns how many pages it took. `pause` is awaited between blocks, so the
+ * bytes written so far can drain before more are made. `totalPages` is null on the counting pass, which also
+ * reads no images.
+ */
+async function layOut(
+  doc: Doc,
+  spec: PdfDocumentSpec,
+  totalPages: number | null,
+  pause: () => Promise<void>,
+): Promise<number> {
   let pageNumber = 0;
   const footer = () => {
     pageNumber += 1;
@@ -148,14 +195,32 @@ function layOut(doc: Doc, spec: PdfDocumentSpec, totalPages: number | null): num
     element.end();
   };
 
-  for (const block of spec.blocks) {
+  // Nested bookmarks: the latest heading of each level, under which the next level's go.
+  const parents: { 1?: Outline; 2?: Outline } = {};
+  const bookmark = (level: 1 | 2 | 3, text: string) => {
+    if (spec.outline !== 'nested') {
+      doc.outline.addItem(text);
+      return;
+    }
+    const parent =
+      (level === 3 ? (parents[2] ?? parents[1]) : level === 2 ? parents[1] : undefined) ?? doc.outline;
+    const item = parent.addItem(text);
+    if (level === 1) {
+      parents[1] = item;
+      delete parents[2];
+    } else if (level === 2) parents[2] = item;
+  };
+
+  const source: Iterable<PdfBlock> | AsyncIterable<PdfBlock> =
+    typeof spec.blocks === 'function' ? spec.blocks() : spec.blocks;
+  for await (const block of source) {
     switch (block.kind) {
       case 'heading': {
         const size = SIZES[block.level];
         doc.font('bold').fontSize(size);
         room(doc.heightOfString(block.text, { width }) + 6 * BODY);
         if (doc.y > doc.page.margins.top) doc.moveDown(block.level === 1 ? 0.2 : 0.6);
-        doc.outline.addItem(block.text);
+        bookmark(block.level, block.text);
         para(document, `H${block.level}`, block.text, 'bold', size);
         doc.moveDown(0.3);
         break;
@@ -284,11 +349,126 @@ function layOut(doc: Doc, spec: PdfDocumentSpec, totalPages: number | null): num
       case 'page_break':
         doc.addPage();
         break;
+      case 'chart':
+        drawChart(doc, document, block, width, room);
+        break;
+      case 'image_grid':
+        await drawImageGrid(doc, document, block, width, room, totalPages !== null);
+        break;
     }
+    await pause();
   }
   document.end();
   doc.font('regular').fontSize(BODY);
   return pageNumber;
+}
+
+const CHART_HEIGHT = 150;
+const CHART_BAR = '#1d70b8';
+
+/** A tidy step for the scale, so that there are at most about five lines. */
+function axisStep(max: number): number {
+  for (const step of [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000]) if (max / step <= 5) return step;
+  return Math.ceil(max / 5 / 1000) * 1000;
+}
+
+function drawChart(
+  doc: Doc,
+  document: Struct,
+  block: Extract<PdfBlock, { kind: 'chart' }>,
+  width: number,
+  room: (height: number) => void,
+): void {
+  const labelSpace = 14;
+  room(CHART_HEIGHT + labelSpace + BODY);
+  const top = doc.y;
+  const left = MARGIN + 28;
+  const plotWidth = width - 28;
+  const highest = Math.max(1, ...block.bars.map((bar) => bar.value));
+  const step = axisStep(highest);
+  const axisMax = Math.ceil(highest / step) * step;
+  const y = (value: number) => top + CHART_HEIGHT - (value / axisMax) * CHART_HEIGHT;
+  const slot = plotWidth / Math.max(1, block.bars.length);
+  const barWidth = Math.max(0.5, slot * 0.75);
+  const every = Math.max(1, block.labelEvery ?? Math.ceil(block.bars.length / 8));
+  const figure = doc.struct('Figure', { alt: block.description }, () => {
+    doc.lineWidth(0.5).strokeColor(RULE);
+    doc
+      .font('regular')
+      .fontSize(SMALL - 1)
+      .fillColor(QUIET);
+    for (let value = 0; value <= axisMax; value += step) {
+      doc
+        .moveTo(left, y(value))
+        .lineTo(left + plotWidth, y(value))
+        .stroke();
+      doc.text(String(value), MARGIN, y(value) - 3.5, { width: 24, align: 'right', lineBreak: false });
+    }
+    doc.fillColor(CHART_BAR);
+    block.bars.forEach((bar, index) => {
+      if (bar.value > 0)
+        doc
+          .rect(left + index * slot + (slot - barWidth) / 2, y(bar.value), barWidth, y(0) - y(bar.value))
+          .fill();
+    });
+    doc.fillColor(QUIET);
+    block.bars.forEach((bar, index) => {
+      if (index % every === 0)
+        doc.text(bar.label, left + index * slot, top + CHART_HEIGHT + 3, { width: 60, lineBreak: false });
+    });
+  });
+  document.add(figure);
+  figure.end();
+  doc.font('regular').fontSize(BODY).fillColor(INK);
+  doc.x = MARGIN;
+  doc.y = top + CHART_HEIGHT + labelSpace;
+  doc.moveDown(0.5);
+}
+
+async function drawImageGrid(
+  doc: Doc,
+  document: Struct,
+  block: Extract<PdfBlock, { kind: 'image_grid' }>,
+  width: number,
+  room: (height: number) => void,
+  readImages: boolean,
+): Promise<void> {
+  const gap = 10;
+  const cellWidth = (width - gap * (block.columns - 1)) / block.columns;
+  const box = cellWidth;
+  for (let start = 0; start < block.images.length; start += block.columns) {
+    const row = block.images.slice(start, start + block.columns);
+    doc.font('regular').fontSize(SMALL);
+    const captionHeight = Math.max(
+      ...row.map((image) => doc.heightOfString(image.caption, { width: cellWidth })),
+    );
+    room(box + 4 + captionHeight);
+    const top = doc.y;
+    for (const [index, image] of row.entries()) {
+      const x = MARGIN + index * (cellWidth + gap);
+      const scale = Math.min(box / Math.max(1, image.width), box / Math.max(1, image.height), 1);
+      const drawnWidth = Math.max(1, image.width * scale);
+      const drawnHeight = Math.max(1, image.height * scale);
+      const data = readImages ? await image.load() : null;
+      const figure = doc.struct('Figure', { alt: image.alt }, () => {
+        if (data) doc.image(data, x, top, { width: drawnWidth, height: drawnHeight });
+      });
+      document.add(figure);
+      figure.end();
+      const caption = doc.struct('P', {}, () => {
+        doc
+          .font('regular')
+          .fontSize(SMALL)
+          .fillColor(INK)
+          .text(image.caption, x, top + box + 4, { width: cellWidth });
+      });
+      document.add(caption);
+      caption.end();
+    }
+    doc.x = MARGIN;
+    doc.y = top + box + 4 + captionHeight + gap;
+  }
+  doc.font('regular').fontSize(BODY).fillColor(INK);
 }
 
 const nowhere = () =>
@@ -298,14 +478,69 @@ const nowhere = () =>
     },
   });
 
+/** Bytes pdfkit may hold before layout stops to let them flow on. */
+const HELD_BYTES = 256 * 1024;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Lets what the document has written so far flow on: awaiting resolved promises alone would never let the
+ * stream's own callbacks run, and the whole document would pile up in memory.
+ */
+const letFlow = async (doc: Doc) => {
+  if (doc.readableLength > HELD_BYTES) await nextTurn();
+};
+
 /** How many pages the document takes (a layout into nothing). */
 async function countPages(spec: PdfDocumentSpec): Promise<number> {
   const doc = newDocument(spec);
   const done = pipeline(doc, nowhere());
-  const pages = layOut(doc, spec, null);
+  const pages = await layOut(doc, spec, null, () => letFlow(doc));
   doc.end();
   await done;
   return pages;
+}
+
+/**
+ * Writes the document into `out` as it is laid out, waiting for `out` to drain whenever it asks to, and ends
+ * it. Resolves with the number of pages once every byte has been handed to `out`.
+ */
+export async function writePdf(spec: PdfDocumentSpec, out: Writable): Promise<{ pages: number }> {
+  const total = await countPages(spec);
+  const doc = newDocument(spec);
+  let full = false;
+  doc.on('data', (chunk: Buffer) => {
+    if (!out.write(chunk)) full = true;
+  });
+  const ended = new Promise<void>((resolve, reject) => {
+    doc.once('end', resolve);
+    doc.once('error', reject);
+  });
+  const pause = async () => {
+    await letFlow(doc);
+    if (!full) return;
+    full = false;
+    await new Promise<void>((resolve, reject) => {
+      const done = () => {
+        out.off('drain', done);
+        out.off('close', done);
+        out.off('error', failed);
+        resolve();
+      };
+      const failed = (error: Error) => {
+        out.off('drain', done);
+        out.off('close', done);
+        reject(error);
+      };
+      out.once('drain', done);
+      out.once('close', done);
+      out.once('error', failed);
+    });
+  };
+  await layOut(doc, spec, total, pause);
+  doc.end();
+  await ended;
+  out.end();
+  return { pages: total };
 }
 
 /**
@@ -314,19 +549,7 @@ async function countPages(spec: PdfDocumentSpec): Promise<number> {
  */
 export function pdfStream(spec: PdfDocumentSpec): Readable {
   const out = new PassThrough();
-  countPages(spec).then(
-    (total) => {
-      const doc = newDocument(spec);
-      doc.pipe(out);
-      try {
-        layOut(doc, spec, total);
-        doc.end();
-      } catch (error) {
-        out.destroy(error as Error);
-      }
-    },
-    (error: unknown) => out.destroy(error as Error),
-  );
+  writePdf(spec, out).catch((error: unknown) => out.destroy(error as Error));
   return out;
 }
 
