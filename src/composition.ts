@@ -33,6 +33,9 @@ import { MaracService } from './modules/marac/marac.service.ts';
 import type { MaracSettings } from './modules/marac/criteria.ts';
 import type { RiskSettings } from './modules/risk/reassessment.ts';
 import { RiskService } from './modules/risk/risk.service.ts';
+import { LiaisonService } from './modules/liaison/liaison.service.ts';
+import { SpoRequestService } from './modules/liaison/spo-request.service.ts';
+import type { CourtSettings } from './modules/liaison/reminders.ts';
 
 /** The composition root: every service built from the database, the clock and the master key. No container. */
 export function createServices(deps: {
@@ -48,6 +51,8 @@ export function createServices(deps: {
   marac?: MaracSettings;
   /** When reassessments fall due (8 weeks after an assessment when not given). */
   risk?: RiskSettings;
+  /** When a court hearing's reminder falls due (7 days before when not given). */
+  court?: CourtSettings;
 }) {
   const { db, clock } = deps;
   const keys = new KeyRing(deps.masterKey);
@@ -101,6 +106,8 @@ export function createServices(deps: {
     patterns: new PatternsService({ db, clock, keys }),
     marac: new MaracService({ db, clock, keys, settings: deps.marac }),
     risk: new RiskService({ db, clock, keys, settings: deps.risk }),
+    liaison: new LiaisonService({ db, clock, keys, court: deps.court }),
+    spoRequests: new SpoRequestService({ db, clock, keys }),
   };
 }
 

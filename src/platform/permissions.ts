@@ -35,6 +35,11 @@ export const PERMISSIONS = [
   'risk:assess',
   /** Add local risk questionnaires and new versions of them. */
   'risk_template:manage',
+  /**
+   * Record police contacts, crime references and court hearings on a case, and make the request to police for a
+   * Stalking Protection Order (reading them needs only the case).
+   */
+  'police_liaison:record',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -73,6 +78,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'evidence:download',
     'marac:refer',
     'risk:assess',
+    'police_liaison:record',
   ],
   caseworker: [
     'case:read',
@@ -83,6 +89,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'evidence:download',
     'marac:refer',
     'risk:assess',
+    'police_liaison:record',
   ],
   police_liaison: ['perpetrator:read'],
   auditor: ['audit:read', 'staff:read'],
