@@ -31,6 +31,7 @@ import { registerRoutes } from './platform/http/routing.ts';
 import { patternsRoutes } from './modules/diary/patterns.routes.ts';
 import { maracRoutes } from './modules/marac/marac.routes.ts';
 import { riskRoutes } from './modules/risk/risk.routes.ts';
+import { liaisonRoutes } from './modules/liaison/liaison.routes.ts';
 import { securityPlugin } from './platform/http/security.ts';
 import { sessionsPlugin } from './platform/http/sessions.ts';
 import { viewsPlugin } from './platform/http/views.ts';
@@ -133,6 +134,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...patternsRoutes(services),
     ...maracRoutes(services),
     ...riskRoutes(services),
+    ...liaisonRoutes(services),
   ]);
   // Its own plugin: the upload form is multipart, and only these routes accept it.
   await app.register(diaryImportPlugin, { services });

@@ -53,6 +53,7 @@ import { inScope, recorded } from './case-results.ts';
 import { diarySummary } from '../diary/diary-view.ts';
 import { caseRiskView } from '../risk/risk-view.ts';
 import { caseMaracView } from '../marac/marac-view.ts';
+import { caseLiaisonView } from '../liaison/liaison-view.ts';
 
 /** Tasks due within this many days (today included) are called out on the caseload. */
 const DUE_SOON_DAYS = 7;
@@ -212,6 +213,13 @@ const NOTICES: Record<string, string> = {
   service_ended: 'Service ended',
   onward_referral: 'Referral to another agency recorded',
   onward_outcome: 'Outcome recorded',
+  police_contact: 'Police contact added',
+  police_contact_changed: 'Police contact changed',
+  police_contact_not_involved: 'Police contact marked as no longer involved',
+  crime_reference: 'Crime reference added',
+  hearing: 'Court hearing added',
+  hearing_changed: 'Court hearing changed',
+  hearing_outcome: 'Outcome of the hearing recorded',
 };
 
 /** A caseworker's own cases, the team's cases for managers, each case record, and allocation. */
@@ -242,6 +250,8 @@ export function caseRoutes(services: Services): Route[] {
       escalations,
       marac,
       risk,
+      liaison,
+      spoRequests,
     ] = await Promise.all([
       services.cases.caseworkers(session),
       services.casework.contacts(session, caseId).then(inScope),
@@ -255,6 +265,8 @@ export function caseRoutes(services: Services): Route[] {
       services.patterns.recentEscalations(session, caseId).then(inScope),
       services.marac.forCase(session, caseId).then(inScope),
       services.risk.forCase(session, caseId).then(inScope),
+      services.liaison.forCase(session, caseId).then(inScope),
+      services.spoRequests.forCase(session, caseId).then(inScope),
     ]);
     const done = (request.query as { done?: string }).done;
     const values = form.values;
@@ -294,6 +306,13 @@ export function caseRoutes(services: Services): Route[] {
       escalations,
       marac: caseMaracView(marac, caseId, can(role, 'marac:refer')),
       risk: caseRiskView(risk, caseId, can(role, 'risk:assess')),
+      liaison: caseLiaisonView(
+        liaison,
+        spoRequests,
+        caseId,
+        can(role, 'police_liaison:record'),
+        services.clock.now(),
+      ),
       values,
       taskForm: {
         submissionId: randomUUID(),

@@ -76,6 +76,7 @@ export async function crimeUpdatesOf(db: DbOrTrx, organisationId: string, caseId
     .where('c.organisation_id', '=', organisationId)
     .where('c.case_id', '=', caseId)
     .orderBy('c.recorded_at')
+    .orderBy('c.status_on')
     .orderBy('c.update_id')
     .execute();
 }

@@ -168,9 +168,14 @@ export class LiaisonService extends CaseScopedService {
     this.court = deps.court ?? DEFAULT_COURT_SETTINGS;
   }
 
-  /** Whether the caller may work on the case at all: checked before a form is read. */
-  async reachable(session: CurrentSession, caseId: string): Promise<InScope<true>> {
-    return this.scoped(session, caseId, () => Promise.resolve(true as const));
+  /** Whether the caller may work on the case at all (checked before a form is read), and its reference. */
+  async reachable(
+    session: CurrentSession,
+    caseId: string,
+  ): Promise<InScope<{ caseId: string; reference: string }>> {
+    return this.scoped(session, caseId, (_trx, kase) =>
+      Promise.resolve({ caseId, reference: kase.reference }),
+    );
   }
 
   /** One case's locked row: versions and numbers are decided one writer at a time. */
