@@ -113,7 +113,7 @@ test.describe('Police liaison and court support', () => {
       await app.page.getByTestId('download-ics').click();
       const file = await download;
       expect(file.suggestedFilename()).toBe('court-hearings.ics');
-      const ics = await readFile((await file.path())!, 'utf8');
+      const ics = await readFile(await file.path(), 'utf8');
       expect(ics).toMatch(/SUMMARY:Court hearing – case [A-Z0-9-]+/);
       expect(ics).toContain('DTSTART;TZID=Europe/London:');
       expect(ics).not.toContain('Eluned');
