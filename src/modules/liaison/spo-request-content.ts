@@ -96,8 +96,8 @@ export function spoRequestDocument(content: SpoRequestContent): PdfDocumentSpec 
       kind: 'paragraph',
       text:
         'The Stalking Protection Act 2019 lets a chief officer of police apply to a magistrates’ court for an ' +
-        'order. This request sets out what the person to be protected’s stalking advocacy service holds, for ' +
-        'the officer considering that application.',
+        'order. This request sets out what the stalking advocacy service supporting the person to be protected ' +
+        'holds, for the officer considering that application.',
     },
     {
       kind: 'facts',
@@ -159,11 +159,11 @@ export function spoRequestDocument(content: SpoRequestContent): PdfDocumentSpec 
       ? {
           kind: 'table',
           columns: [
-            { header: 'Entry', width: 0.08 },
-            { header: 'When', width: 0.2 },
+            { header: 'Entry', width: 0.09 },
+            { header: 'When', width: 0.19 },
             { header: 'What happened', width: 0.2 },
-            { header: 'Description', width: 0.42 },
-            { header: 'Reported to police', width: 0.1 },
+            { header: 'Description', width: 0.4 },
+            { header: 'Reported', width: 0.12 },
           ],
           rows: content.incidents.map((incident) => [
             String(incident.number),
@@ -205,11 +205,11 @@ export function spoRequestDocument(content: SpoRequestContent): PdfDocumentSpec 
       ? {
           kind: 'table',
           columns: [
-            { header: 'Exhibit', width: 0.08 },
-            { header: 'Entry', width: 0.07 },
-            { header: 'File name', width: 0.25 },
-            { header: 'Type', width: 0.15 },
-            { header: 'Size', width: 0.1 },
+            { header: 'No.', width: 0.07 },
+            { header: 'Entry', width: 0.09 },
+            { header: 'File name', width: 0.24 },
+            { header: 'Type', width: 0.14 },
+            { header: 'Size', width: 0.11 },
             { header: 'SHA-256', width: 0.35 },
           ],
           rows: content.exhibits.map((exhibit) => [
@@ -226,8 +226,9 @@ export function spoRequestDocument(content: SpoRequestContent): PdfDocumentSpec 
       kind: 'paragraph',
       emphasis: 'quiet',
       text:
-        'Taken from the case record when the request was made. Each exhibit’s SHA-256 identifies the original ' +
-        'file exactly. Sensitive: for the police’s application only.',
+        'Taken from the case record when the request was made. “Reported” says whether the incident was ' +
+        'reported to police. Each exhibit’s SHA-256 identifies its original file exactly. Sensitive: for the ' +
+        'police’s application only.',
     },
   );
   return {
