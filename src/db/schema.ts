@@ -743,6 +743,7 @@ export interface SpoRequestsTable {
   request_number: number;
   requested_at: Timestamp;
   requested_by: string;
+  consent: 'consents' | 'without_consent';
   content_sealed: Buffer;
   document_sha256: Buffer;
 }

@@ -142,10 +142,14 @@ test.describe('Police liaison and court support', () => {
       await expect(app.errorSummary).toContainText('Name the places to exclude, one on each line');
       await app.page.getByLabel('Places to exclude').fill('Her home street: Ashby Road, Northtown');
       await app.page.getByLabel('To attend an assessment').check();
+      await app.page.getByLabel('The client agrees to this request going to the police').check();
       await app.submit('Continue');
       await expect(app.heading).toHaveText('Check the request before it is made');
       await expect(app.page.getByTestId('spo-places')).toContainText('Ashby Road, Northtown');
       await expect(app.page.getByTestId('spo-officer')).toContainText('DC Priya Shah');
+      await expect(app.page.getByTestId('spo-consent')).toHaveText(
+        'They agree to this request going to the police',
+      );
       await expect(app.page.getByTestId('spo-incidents')).toContainText(
         'He was waiting at the end of her road',
       );

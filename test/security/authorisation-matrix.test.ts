@@ -181,6 +181,8 @@ describe('authorisation matrix and security headers', () => {
           places: [],
           contactId: null,
           otherInformation: null,
+          consent: 'consents',
+          consentReason: null,
         });
         concrete = concrete.replace(':requestId', requestId);
       }

@@ -122,6 +122,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       request_number integer NOT NULL CHECK (request_number > 0),
       requested_at timestamptz NOT NULL,
       requested_by uuid NOT NULL,
+      -- Sharing with the police needs the client's consent or a recorded reason to go ahead without it; the
+      -- reason is in the sealed content.
+      consent text NOT NULL CHECK (consent IN ('consents', 'without_consent')),
       content_sealed bytea NOT NULL,
       document_sha256 bytea NOT NULL CHECK (length(document_sha256) = 32),
       PRIMARY KEY (organisation_id, request_id),

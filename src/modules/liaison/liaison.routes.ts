@@ -51,6 +51,7 @@ import {
   OFFENCES,
   POLICE_ROLES,
   SPECIAL_MEASURES,
+  SPO_CONSENT,
   SPO_PROHIBITIONS,
   SPO_REQUIREMENTS,
 } from './options.ts';
@@ -258,6 +259,7 @@ export function liaisonRoutes(services: Services): Route[] {
       values: form.values,
       prohibitionItems: checkboxItems(SPO_PROHIBITIONS, form.values.prohibitions, 'prohibition'),
       requirementItems: checkboxItems(SPO_REQUIREMENTS, form.values.requirements, 'requirement'),
+      consentItems: radioItems(SPO_CONSENT, form.values.consent, 'consent'),
       officerItems: [
         { value: '', text: 'The officer in the case (no one chosen)', selected: !form.values.contactId },
         ...officers.map((officer) => ({

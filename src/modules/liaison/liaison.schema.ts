@@ -18,6 +18,7 @@ import {
   OFFENCES,
   POLICE_ROLES,
   SPECIAL_MEASURES,
+  SPO_CONSENT,
   SPO_PROHIBITIONS,
   SPO_REQUIREMENTS,
 } from './options.ts';
@@ -243,6 +244,8 @@ export const spoRequestSchema = z
     places: text,
     contactId: text,
     otherInformation: text,
+    consent: text,
+    consentReason: text,
   })
   .transform((form, ctx): SpoRequestForm => {
     const prohibitions = ticked(SPO_PROHIBITIONS, form.prohibitions);
@@ -265,7 +268,18 @@ export const spoRequestSchema = z
       problem(ctx, 'places', 'Name the places to exclude, one on each line');
     const contactId = form.contactId?.trim() || null;
     if (contactId !== null && !isUuid(contactId)) throw new BadRequestError('Altered form');
+    if (!isOneOf(SPO_CONSENT, form.consent))
+      problem(ctx, 'consent', 'Select whether the client agrees to the request going to the police');
+    const consentReason = words(ctx, 'consentReason', form.consentReason, 'The reason');
+    if (form.consent === 'without_consent' && !consentReason)
+      problem(
+        ctx,
+        'consentReason',
+        'Give the reason the request goes to the police without the client’s agreement',
+      );
     return {
+      consent: isOneOf(SPO_CONSENT, form.consent) ? form.consent : 'consents',
+      consentReason: form.consent === 'without_consent' ? consentReason : null,
       prohibitions,
       otherProhibitions,
       requirements,

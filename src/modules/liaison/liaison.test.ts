@@ -628,6 +628,8 @@ describe('police liaison and court support through the app', () => {
       otherRequirements: '',
       places: 'Her workplace: Northtown Library, High Street\nThe gym on Mill Lane',
       otherInformation: '',
+      consent: 'without_consent',
+      consentReason: 'She is too frightened to agree, and the risk is high',
     });
 
     it('is checked on a page, recorded sealed, and gives the same PDF every time', async () => {
@@ -727,6 +729,7 @@ describe('police liaison and court support through the app', () => {
         'Her workplace: Northtown Library, High Street',
         'The gym on Mill Lane',
         'messages-log.txt',
+        'has not agreed to this request going to the police. It is sent because: She is too frightened to agree, and the risk is high',
       ])
         assert.ok(text.includes(expected), `the document says “${expected}”`);
       assert.ok(text.replace(/ /g, '').includes(sha256), 'the exhibit’s SHA-256 is listed');
@@ -747,7 +750,15 @@ describe('police liaison and court support through the app', () => {
         assert.ok(actions.includes(action), `${action} is audited`);
       assert.doesNotMatch(
         JSON.stringify(events.map((event) => event.details)),
-        /Library|Followed|Ffion|Priya/,
+        /Library|Followed|Ffion|Priya|frightened/,
+      );
+      assert.ok(
+        events.some(
+          (event) =>
+            event.action === 'spo_request.recorded' &&
+            (event.details as { consent?: string }).consent === 'without_consent',
+        ),
+        'the consent position is audited',
       );
     });
 
@@ -760,10 +771,21 @@ describe('police liaison and court support through the app', () => {
         places: '',
       });
       assert.equal(noPlaces.statusCode, 400);
-      assert.deepEqual(errorSummary(noPlaces.body), ['Name the places to exclude, one on each line']);
+      assert.deepEqual(errorSummary(noPlaces.body), [
+        'Name the places to exclude, one on each line',
+        'Select whether the client agrees to the request going to the police',
+      ]);
       const nothing = await browser.post(paths.caseSpoRequestCheck(caseId), {});
       assert.deepEqual(errorSummary(nothing.body), [
         'Select or write at least one prohibition or requirement to propose',
+        'Select whether the client agrees to the request going to the police',
+      ]);
+      const noReason = await browser.post(paths.caseSpoRequestCheck(caseId), {
+        prohibitions: 'no_contact',
+        consent: 'without_consent',
+      });
+      assert.deepEqual(errorSummary(noReason.body), [
+        'Give the reason the request goes to the police without the client’s agreement',
       ]);
     });
   });

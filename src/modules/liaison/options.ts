@@ -76,6 +76,20 @@ export const HEARING_OUTCOMES: Option<HearingOutcome>[] = [
   { value: 'vacated', text: 'Cancelled (vacated)' },
 ];
 
+/**
+ * Whether the client agreed to what the request holds going to the police (SECURITY.md 25): with consent, or
+ * without it, for a reason given (their safety, or preventing or detecting crime).
+ */
+export const SPO_CONSENT = [
+  { value: 'consents', text: 'The client agrees to this request going to the police' },
+  {
+    value: 'without_consent',
+    text: 'The client does not agree, or cannot be asked, and it goes to the police all the same',
+  },
+] as const;
+
+export type SpoConsent = (typeof SPO_CONSENT)[number]['value'];
+
 /** The prohibitions a Stalking Protection Order commonly contains, in words a court order would use. */
 export const SPO_PROHIBITIONS = [
   {

@@ -19,6 +19,7 @@ export const spoRequestContentShape = z.object({
     .object({ name: z.string(), collarNumber: z.string().nullable(), force: z.string(), role: z.string() })
     .nullable(),
   client: z.object({ name: z.string() }),
+  consent: z.object({ position: z.enum(['consents', 'without_consent']), reason: z.string().nullable() }),
   respondents: z.array(
     z.object({ name: z.string(), otherNames: z.string(), age: z.string(), relationship: z.string() }),
   ),
@@ -83,6 +84,12 @@ export const SPO_REQUEST_TITLE = 'Request for a Stalking Protection Order';
 
 const yesNo = (value: boolean) => (value ? 'Yes' : 'No');
 
+export const CONSENT_WORDS = {
+  consents: 'The person to be protected agrees to this request going to the police.',
+  without_consent:
+    'The person to be protected has not agreed to this request going to the police. It is sent because:',
+} as const;
+
 const list = (items: readonly string[], none: string): PdfBlock[] =>
   items.length
     ? items.map((item, index): PdfBlock => ({ kind: 'paragraph', text: `${index + 1}. ${item}` }))
@@ -116,6 +123,12 @@ export function spoRequestDocument(content: SpoRequestContent): PdfDocumentSpec 
     },
     { kind: 'heading', level: 2, text: 'Who the order would protect, and from whom' },
     { kind: 'facts', rows: [['Person to be protected', content.client.name]] },
+    {
+      kind: 'paragraph',
+      text: content.consent.reason
+        ? `${CONSENT_WORDS[content.consent.position]} ${content.consent.reason}`
+        : CONSENT_WORDS[content.consent.position],
+    },
     ...(content.respondents.length
       ? content.respondents.map((person): PdfBlock => ({
           kind: 'facts',

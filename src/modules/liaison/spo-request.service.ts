@@ -27,6 +27,7 @@ import {
   POLICE_ROLES,
   SPO_PROHIBITIONS,
   SPO_REQUIREMENTS,
+  type SpoConsent,
 } from './options.ts';
 import {
   spoDocumentIdOf,
@@ -45,6 +46,9 @@ export type SpoRequestForm = {
   /** The police contact the request is for (one on the case still involved), if chosen. */
   contactId: string | null;
   otherInformation: string | null;
+  consent: SpoConsent;
+  /** Why it goes to the police without the client's agreement (required then, null otherwise). */
+  consentReason: string | null;
 };
 
 export type SpoRequestSummary = { requestId: string; number: number; requestedAt: Date; requestedBy: string };
@@ -270,6 +274,10 @@ export class SpoRequestService extends CaseScopedService {
       ...this.conditions(form),
       places: form.places,
       otherInformation: form.otherInformation,
+      consent: {
+        position: form.consent,
+        reason: form.consent === 'without_consent' ? form.consentReason : null,
+      },
     };
   }
 
@@ -362,12 +370,14 @@ export class SpoRequestService extends CaseScopedService {
           request_number: number,
           requested_at: this.clock.now(),
           requested_by: session.user.userId,
+          consent: form.consent,
           content_sealed: sealDocument(kase.key, content, requestAad(caseId, submissionId), 4096),
           document_sha256: Buffer.from(sha256, 'hex'),
         })
         .execute();
       await this.audit(trx, session, kase, 'spo_request.recorded', {
         request: number,
+        consent: form.consent,
         incidents: content.incidents.length,
         exhibits: content.exhibits.length,
       });
