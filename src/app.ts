@@ -33,6 +33,7 @@ import { maracRoutes } from './modules/marac/marac.routes.ts';
 import { riskRoutes } from './modules/risk/risk.routes.ts';
 import { ordersRoutes } from './modules/orders/orders.routes.ts';
 import { safetyPlanRoutes } from './modules/safety-plans/safety-plans.routes.ts';
+import { liaisonRoutes } from './modules/liaison/liaison.routes.ts';
 import { securityPlugin } from './platform/http/security.ts';
 import { sessionsPlugin } from './platform/http/sessions.ts';
 import { viewsPlugin } from './platform/http/views.ts';
@@ -139,6 +140,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...ordersRoutes(services),
     ...safetyPlanRoutes(services),
     ...bundleRoutes(services),
+    ...liaisonRoutes(services),
   ]);
   // Its own plugin: the upload form is multipart, and only these routes accept it.
   await app.register(diaryImportPlugin, { services });

@@ -36,6 +36,9 @@ import { RiskService } from './modules/risk/risk.service.ts';
 import { OrdersService } from './modules/orders/orders.service.ts';
 import { SafetyPlanService } from './modules/safety-plans/safety-plans.service.ts';
 import { BundleService, BundleWorker } from './modules/bundles/bundles.service.ts';
+import { LiaisonService } from './modules/liaison/liaison.service.ts';
+import { SpoRequestService } from './modules/liaison/spo-request.service.ts';
+import type { CourtSettings } from './modules/liaison/reminders.ts';
 
 /** The composition root: every service built from the database, the clock and the master key. No container. */
 export function createServices(deps: {
@@ -51,6 +54,8 @@ export function createServices(deps: {
   marac?: MaracSettings;
   /** When reassessments fall due (8 weeks after an assessment when not given). */
   risk?: RiskSettings;
+  /** When a court hearing's reminder falls due (7 days before when not given). */
+  court?: CourtSettings;
 }) {
   const { db, clock } = deps;
   const keys = new KeyRing(deps.masterKey);
@@ -118,6 +123,8 @@ export function createServices(deps: {
     bundles,
     /** Builds evidence bundles in the background; server.ts starts and stops it. */
     bundleWorker: new BundleWorker(bundles),
+    liaison: new LiaisonService({ db, clock, keys, court: deps.court }),
+    spoRequests: new SpoRequestService({ db, clock, keys }),
   };
 }
 

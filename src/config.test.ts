@@ -56,6 +56,12 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes the days before a court hearing that its reminder falls due from the environment, 7 by default', () => {
+    assert.deepEqual(loadConfig({}).court, { reminderDaysBefore: 7 });
+    assert.deepEqual(loadConfig({ VIGIL_HEARING_REMINDER_DAYS: '14' }).court, { reminderDaysBefore: 14 });
+    assert.throws(() => loadConfig({ VIGIL_HEARING_REMINDER_DAYS: '-1' }), /VIGIL_HEARING_REMINDER_DAYS/);
+  });
+
   it('takes the weeks between risk reassessments from the environment, 8 by default', () => {
     assert.deepEqual(loadConfig({}).risk, { reviewWeeks: 8 });
     assert.deepEqual(loadConfig({ VIGIL_RISK_REVIEW_WEEKS: '6' }).risk, { reviewWeeks: 6 });

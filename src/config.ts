@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_MARAC_SETTINGS, type MaracSettings } from './modules/marac/criteria.ts';
 import { DEFAULT_RISK_SETTINGS, type RiskSettings } from './modules/risk/reassessment.ts';
+import { DEFAULT_COURT_SETTINGS, type CourtSettings } from './modules/liaison/reminders.ts';
 
 const booleanFromEnv = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -63,6 +64,12 @@ const environmentSchema = z
       .min(1)
       .max(52)
       .default(DEFAULT_RISK_SETTINGS.reviewWeeks),
+    VIGIL_HEARING_REMINDER_DAYS: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(60)
+      .default(DEFAULT_COURT_SETTINGS.reminderDaysBefore),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -109,6 +116,8 @@ export type Config = {
   marac: MaracSettings;
   /** How many weeks after an assessment the next one falls due. */
   risk: RiskSettings;
+  /** How many days before a court hearing the caseworker's reminder falls due. */
+  court: CourtSettings;
 };
 
 /** How much evidence one upload may carry, and the largest image display copies are made from. */
@@ -165,5 +174,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       escalationMonths: value.VIGIL_MARAC_ESCALATION_MONTHS,
     },
     risk: { reviewWeeks: value.VIGIL_RISK_REVIEW_WEEKS },
+    court: { reminderDaysBefore: value.VIGIL_HEARING_REMINDER_DAYS },
   };
 }

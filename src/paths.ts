@@ -139,6 +139,35 @@ export const paths = {
   safetyPlanVersion: (caseId = ':caseId', versionNumber = ':versionNumber') =>
     `/cases/${caseId}/safety-plan/versions/${versionNumber}`,
   safetyPlanPrint: (caseId = ':caseId') => `/cases/${caseId}/safety-plan/print`,
+  casePoliceContactNew: (caseId = ':caseId') => `/cases/${caseId}/police/contacts/new`,
+  casePoliceContacts: (caseId = ':caseId') => `/cases/${caseId}/police/contacts`,
+  policeContact: (caseId = ':caseId', contactId = ':contactId') =>
+    `/cases/${caseId}/police/contacts/${contactId}`,
+  policeContactChange: (caseId = ':caseId', contactId = ':contactId') =>
+    `/cases/${caseId}/police/contacts/${contactId}/change`,
+  policeContactNotInvolved: (caseId = ':caseId', contactId = ':contactId') =>
+    `/cases/${caseId}/police/contacts/${contactId}/no-longer-involved`,
+  caseCrimeReferenceNew: (caseId = ':caseId') => `/cases/${caseId}/police/crime-references/new`,
+  caseCrimeReferences: (caseId = ':caseId') => `/cases/${caseId}/police/crime-references`,
+  crimeReference: (caseId = ':caseId', crimeReferenceId = ':crimeReferenceId') =>
+    `/cases/${caseId}/police/crime-references/${crimeReferenceId}`,
+  crimeReferenceUpdates: (caseId = ':caseId', crimeReferenceId = ':crimeReferenceId') =>
+    `/cases/${caseId}/police/crime-references/${crimeReferenceId}/updates`,
+  caseHearingNew: (caseId = ':caseId') => `/cases/${caseId}/court/hearings/new`,
+  caseHearings: (caseId = ':caseId') => `/cases/${caseId}/court/hearings`,
+  hearing: (caseId = ':caseId', hearingId = ':hearingId') => `/cases/${caseId}/court/hearings/${hearingId}`,
+  hearingChange: (caseId = ':caseId', hearingId = ':hearingId') =>
+    `/cases/${caseId}/court/hearings/${hearingId}/change`,
+  hearingOutcome: (caseId = ':caseId', hearingId = ':hearingId') =>
+    `/cases/${caseId}/court/hearings/${hearingId}/outcome`,
+  hearings: '/hearings',
+  hearingsCalendarFile: '/hearings/calendar.ics',
+  caseSpoRequestNew: (caseId = ':caseId') => `/cases/${caseId}/spo-requests/new`,
+  caseSpoRequestCheck: (caseId = ':caseId') => `/cases/${caseId}/spo-requests/check`,
+  caseSpoRequests: (caseId = ':caseId') => `/cases/${caseId}/spo-requests`,
+  spoRequest: (caseId = ':caseId', requestId = ':requestId') => `/cases/${caseId}/spo-requests/${requestId}`,
+  spoRequestDocument: (caseId = ':caseId', requestId = ':requestId') =>
+    `/cases/${caseId}/spo-requests/${requestId}/document`,
   publicReferral: {
     start: (code = ':code') => `/r/${code}`,
     question: (code = ':code', step = ':step') => `/r/${code}/${step}`,

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     evidenceLimits: config.evidence,
     marac: config.marac,
     risk: config.risk,
+    court: config.court,
   });
   const app = await buildApp({
     db: database.db,

@@ -750,6 +750,110 @@ export interface SafetyPlanVersionsTable {
   submission_id: string;
 }
 
+export type PoliceContactRole = 'officer_in_case' | 'single_point_of_contact' | 'other';
+
+export interface PoliceContactVersionsTable {
+  organisation_id: string;
+  contact_id: string;
+  version: number;
+  case_id: string;
+  submission_id: string;
+  force: string;
+  officer_name: string;
+  collar_number: string | null;
+  role: PoliceContactRole;
+  details_sealed: Buffer;
+  involved: boolean;
+  recorded_at: Timestamp;
+  recorded_by: string;
+}
+
+export type Offence =
+  | 'stalking_s2a'
+  | 'stalking_fear_s4a'
+  | 'harassment'
+  | 'breach_of_order'
+  | 'malicious_communications'
+  | 'criminal_damage'
+  | 'other';
+
+export type CrimeStatus =
+  'reported' | 'investigating' | 'charged' | 'no_further_action' | 'at_court' | 'convicted' | 'acquitted';
+
+export interface CrimeReferencesTable {
+  organisation_id: string;
+  crime_reference_id: string;
+  case_id: string;
+  reference: string;
+  force: string;
+  offence: Offence;
+  offence_detail_sealed: Buffer | null;
+  recorded_at: Timestamp;
+  recorded_by: string;
+}
+
+export interface CrimeReferenceUpdatesTable {
+  organisation_id: string;
+  update_id: string;
+  crime_reference_id: string;
+  case_id: string;
+  status: CrimeStatus;
+  status_on: ColumnType<string, string, string>;
+  note_sealed: Buffer | null;
+  recorded_at: Timestamp;
+  recorded_by: string;
+}
+
+export type CourtType = 'criminal' | 'family' | 'civil';
+export type HearingType =
+  | 'first_appearance'
+  | 'trial'
+  | 'sentencing'
+  | 'spo_application'
+  | 'interim_spo'
+  | 'directions'
+  | 'final_hearing'
+  | 'other';
+export type HearingSupport = 'accompany' | 'pre_trial_visit' | 'separate_waiting_room';
+export type SpecialMeasure = 'screens' | 'live_link' | 'video_recorded_evidence';
+export type HearingOutcome = 'went_ahead' | 'adjourned' | 'vacated';
+
+export interface CourtHearingsTable {
+  organisation_id: string;
+  hearing_id: string;
+  case_id: string;
+  court_type: CourtType;
+  venue: string;
+  starts_at: Timestamp;
+  hearing_type: HearingType;
+  crime_reference_id: string | null;
+  support: HearingSupport[];
+  measures_requested: SpecialMeasure[];
+  measures_granted: SpecialMeasure[];
+  notes_sealed: Buffer;
+  outcome: HearingOutcome | null;
+  outcome_sealed: Buffer | null;
+  outcome_recorded_at: Timestamp | null;
+  outcome_recorded_by: string | null;
+  reminder_task_id: string | null;
+  created_at: Timestamp;
+  created_by: string;
+  updated_at: Timestamp;
+  updated_by: string;
+}
+
+export interface SpoRequestsTable {
+  organisation_id: string;
+  request_id: string;
+  case_id: string;
+  request_number: number;
+  requested_at: Timestamp;
+  requested_by: string;
+  consent: 'consents' | 'without_consent';
+  content_sealed: Buffer;
+  document_sha256: Buffer;
+}
+
 export interface Database {
   installation: InstallationTable;
   rate_limit_events: RateLimitEventsTable;
@@ -803,6 +907,11 @@ export interface Database {
   safety_plan_versions: SafetyPlanVersionsTable;
   bundle_signing_keys: BundleSigningKeysTable;
   bundle_jobs: BundleJobsTable;
+  police_contact_versions: PoliceContactVersionsTable;
+  crime_references: CrimeReferencesTable;
+  crime_reference_updates: CrimeReferenceUpdatesTable;
+  court_hearings: CourtHearingsTable;
+  spo_requests: SpoRequestsTable;
 }
 
 export interface BundleSigningKeysTable {

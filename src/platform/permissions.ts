@@ -54,6 +54,11 @@ export const PERMISSIONS = [
   'risk_template:manage',
   /** Build and change a case's safety plan with the client (reading it needs case:read and the case in scope). */
   'safety_plan:change',
+  /**
+   * Record police contacts, crime references and court hearings on a case, and make the request to police for a
+   * Stalking Protection Order (reading them needs only the case).
+   */
+  'police_liaison:record',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -96,6 +101,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'safety_plan:change',
     'bundle:create',
     'bundle:override_consent',
+    'police_liaison:record',
   ],
   caseworker: [
     'case:read',
@@ -109,6 +115,7 @@ const grants: Record<Role, readonly Permission[]> = {
     'order:record',
     'safety_plan:change',
     'bundle:create',
+    'police_liaison:record',
   ],
   police_liaison: ['perpetrator:read', 'bundle:download_police'],
   auditor: ['audit:read', 'staff:read'],

@@ -40,7 +40,13 @@ test('an administrator invites a caseworker, who sets up their account and signs
     await caseworker.signOut();
     await caseworker.signIn('caseworker');
     await caseworker.expectHome(SERVICE_NAME, 'caseworker', 'Caseworker (ISAC)');
-    expect(await caseworker.navigationLinks()).toEqual(['Home', 'Your caseload', 'Search', 'Your account']);
+    expect(await caseworker.navigationLinks()).toEqual([
+      'Home',
+      'Your caseload',
+      'Search',
+      'Court hearings',
+      'Your account',
+    ]);
     await expect(caseworker.navigationLink('Staff')).toHaveCount(0);
     await expect(caseworker.navigationLink('Audit trail')).toHaveCount(0);
     await caseworker.signOut();

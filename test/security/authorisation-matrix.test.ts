@@ -213,6 +213,63 @@ describe('authorisation matrix and security headers', () => {
         if (saved.kind !== 'ok' || saved.value.kind !== 'saved') throw new Error('no safety plan saved');
         concrete = concrete.replace(':versionNumber', String(saved.value.versionNumber));
       }
+      if (concrete.includes(':contactId')) {
+        const contactId = crypto.randomUUID();
+        await test.services.liaison.addContact(lookup.session, outcome.caseId, contactId, {
+          force: 'Northshire Police',
+          officerName: 'DC Example',
+          collarNumber: null,
+          role: 'officer_in_case',
+          phone: null,
+          email: null,
+          notes: null,
+        });
+        concrete = concrete.replace(':contactId', contactId);
+      }
+      if (concrete.includes(':crimeReferenceId')) {
+        const crimeReferenceId = crypto.randomUUID();
+        await test.services.liaison.addCrimeReference(lookup.session, outcome.caseId, crimeReferenceId, {
+          reference: '41/1/26',
+          force: 'Northshire Police',
+          offence: 'harassment',
+          offenceDetail: null,
+          status: 'reported',
+          statusOn: '2026-01-05',
+          note: null,
+        });
+        concrete = concrete.replace(':crimeReferenceId', crimeReferenceId);
+      }
+      if (concrete.includes(':hearingId')) {
+        const hearingId = crypto.randomUUID();
+        await test.services.liaison.addHearing(lookup.session, outcome.caseId, hearingId, {
+          courtType: 'criminal',
+          venue: 'Northtown Magistrates’ Court',
+          startsAt: new Date('2030-01-07T10:00:00Z'),
+          hearingType: 'trial',
+          hearingTypeOther: null,
+          crimeReferenceId: null,
+          support: [],
+          measuresRequested: [],
+          measuresGranted: [],
+          notes: null,
+        });
+        concrete = concrete.replace(':hearingId', hearingId);
+      }
+      if (concrete.includes(':requestId')) {
+        const requestId = crypto.randomUUID();
+        await test.services.spoRequests.request(lookup.session, outcome.caseId, requestId, {
+          prohibitions: ['no_contact'],
+          otherProhibitions: [],
+          requirements: [],
+          otherRequirements: [],
+          places: [],
+          contactId: null,
+          otherInformation: null,
+          consent: 'consents',
+          consentReason: null,
+        });
+        concrete = concrete.replace(':requestId', requestId);
+      }
       if (concrete.includes(':dependantId')) {
         const dependantId = crypto.randomUUID();
         const added = await test.services.clients.addDependant(lookup.session, outcome.caseId, {

@@ -113,9 +113,17 @@ export abstract class CaseScopedService {
     return auditCase(trx, session, kase, { action, at: this.clock.now(), details, reason });
   }
 
-  /** Whether the caller may work on the case: checked before a form is read, so its answer is the same for any body. */
-  async reachable(session: CurrentSession, caseId: string): Promise<InScope<true>> {
-    return this.scoped(session, caseId, () => Promise.resolve(true as const));
+  /**
+   * Whether the caller may work on the case, and its reference: checked before a form is read, so the answer is
+   * the same whatever the form says.
+   */
+  async reachable(
+    session: CurrentSession,
+    caseId: string,
+  ): Promise<InScope<{ caseId: string; reference: string }>> {
+    return this.scoped(session, caseId, (_trx, kase) =>
+      Promise.resolve({ caseId, reference: kase.reference }),
+    );
   }
 
   /** Who holds the case, if they are still active: the person its tasks and notices go to. */

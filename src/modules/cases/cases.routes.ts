@@ -56,6 +56,7 @@ import { caseOrderRows } from '../orders/orders-view.ts';
 import { caseRiskView } from '../risk/risk-view.ts';
 import { caseMaracView } from '../marac/marac-view.ts';
 import { caseSafetyPlanView } from '../safety-plans/safety-plan-view.ts';
+import { caseLiaisonView } from '../liaison/liaison-view.ts';
 
 /** Tasks due within this many days (today included) are called out on the caseload. */
 const DUE_SOON_DAYS = 7;
@@ -215,6 +216,13 @@ const NOTICES: Record<string, string> = {
   service_ended: 'Service ended',
   onward_referral: 'Referral to another agency recorded',
   onward_outcome: 'Outcome recorded',
+  police_contact: 'Police contact added',
+  police_contact_changed: 'Police contact changed',
+  police_contact_not_involved: 'Police contact marked as no longer involved',
+  crime_reference: 'Crime reference added',
+  hearing: 'Court hearing added',
+  hearing_changed: 'Court hearing changed',
+  hearing_outcome: 'Outcome of the hearing recorded',
 };
 
 /** A caseworker's own cases, the team's cases for managers, each case record, and allocation. */
@@ -248,6 +256,8 @@ export function caseRoutes(services: Services): Route[] {
       orders,
       safetyPlan,
       bundles,
+      liaison,
+      spoRequests,
     ] = await Promise.all([
       services.cases.caseworkers(session),
       services.casework.contacts(session, caseId).then(inScope),
@@ -264,6 +274,8 @@ export function caseRoutes(services: Services): Route[] {
       services.orders.forCase(session, caseId).then(inScope),
       services.safetyPlans.forCase(session, caseId).then(inScope),
       can(role, 'bundle:create') ? services.bundles.ofCase(session, caseId).then(inScope) : null,
+      services.liaison.forCase(session, caseId).then(inScope),
+      services.spoRequests.forCase(session, caseId).then(inScope),
     ]);
     const done = (request.query as { done?: string }).done;
     const values = form.values;
@@ -314,6 +326,13 @@ export function caseRoutes(services: Services): Route[] {
             list: bundles.map((job) => bundleView(job, paths.caseBundle(caseId, job.bundleId))),
           }
         : null,
+      liaison: caseLiaisonView(
+        liaison,
+        spoRequests,
+        caseId,
+        can(role, 'police_liaison:record'),
+        services.clock.now(),
+      ),
       values,
       taskForm: {
         submissionId: randomUUID(),

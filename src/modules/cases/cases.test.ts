@@ -118,6 +118,7 @@ describe('Cases', () => {
         'Home /',
         'Your caseload /cases',
         'Search /search',
+        'Court hearings /hearings',
         'Your account /account',
       ]);
       assert.equal((await browser.get('/cases?view=team')).statusCode, 403);

@@ -108,6 +108,7 @@ export function navigationFor(request: FastifyRequest): NavigationItem[] {
   if (can(session.user.role, 'case:read')) {
     items.push(item(can(session.user.role, 'case:read_all') ? 'Cases' : 'Your caseload', paths.cases));
     items.push(item('Search', paths.search));
+    items.push(item('Court hearings', paths.hearings));
   }
   if (can(session.user.role, 'perpetrator:see_matches')) {
     const waiting = request.perpetratorAlertsWaiting ?? 0;
