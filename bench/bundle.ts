@@ -298,7 +298,23 @@ try {
   clock.advance(60_000);
 
   const browser = await chromium.launch({ executablePath: CHROMIUM });
-  const browserPid = (browser as unknown as { process?: () => { pid?: number } }).process?.()?.pid;
+  // Playwright starts the browser as a child of this process (next to the embedded PostgreSQL, if any): its
+  // memory is that of the children whose command is the browser's, with all their descendants.
+  const browserRss = () => {
+    let total = 0;
+    for (const name of readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        const command = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        if (parent === process.pid && /chrom|headless/i.test(command)) total += treeRss(Number(name));
+      } catch {
+        // gone
+      }
+    }
+    return total;
+  };
   const rows: string[] = [];
   for (const { label, caseId } of cases) {
     const vigil: { ms: number; peakMb: number; pages: number; zipMb: number }[] = [];
@@ -343,21 +359,18 @@ try {
           () => writePdf(spec, new Writable({ write: (_chunk, _encoding, next) => next() })),
         );
         const page = await browser.newPage();
-        const result = await peak(
-          () => (browserPid ? treeRss(browserPid) : 0),
-          async () => {
-            await page.setContent(await html(spec), { waitUntil: 'load', timeout: 600_000 });
-            return page.pdf({
-              format: 'A4',
-              margin: { top: '20mm', bottom: '25mm', left: '20mm', right: '20mm' },
-              displayHeaderFooter: true,
-              headerTemplate: '<span></span>',
-              footerTemplate: `<div style="font-size:8pt;width:100%;padding:0 20mm">Page <span class="pageNumber"></span> of <span class="totalPages"></span> <span style="float:right">${escape(spec.documentId)}</span></div>`,
-              tagged: true,
-              outline: true,
-            });
-          },
-        );
+        const result = await peak(browserRss, async () => {
+          await page.setContent(await html(spec), { waitUntil: 'load', timeout: 600_000 });
+          return page.pdf({
+            format: 'A4',
+            margin: { top: '20mm', bottom: '25mm', left: '20mm', right: '20mm' },
+            displayHeaderFooter: true,
+            headerTemplate: '<span></span>',
+            footerTemplate: `<div style="font-size:8pt;width:100%;padding:0 20mm">Page <span class="pageNumber"></span> of <span class="totalPages"></span> <span style="float:right">${escape(spec.documentId)}</span></div>`,
+            tagged: true,
+            outline: true,
+          });
+        });
         await page.close();
         const pages = (result.value.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
         printed = { ms: result.ms, peakMb: result.peakMb, pages };

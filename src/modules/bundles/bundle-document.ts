@@ -346,6 +346,7 @@ export function bundleDocument(content: BundleContent, onItem?: (count: number) 
     author: content.cover.organisation,
     createdAt: content.cover.createdAt,
     outline: 'nested',
+    pageTotal: 'once',
     blocks: async function* () {
       yield* coverBlocks(content.cover);
       yield* summaryBlocks(content.summary);

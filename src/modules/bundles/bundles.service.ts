@@ -555,7 +555,6 @@ export class BundleService extends CaseScopedService {
           : 'All incidents recorded';
 
       const totalItems = figures.incidents + figures.redacted;
-      let pass = 0;
       const content: BundleContent = {
         cover: {
           bundleId,
@@ -588,7 +587,6 @@ export class BundleService extends CaseScopedService {
           escalations: escalations.map((e) => ({ detectedAt: e.detected_at, reason: e.reason })),
         },
         schedule: () => {
-          pass += 1;
           return this.schedule(trx, organisationId, row.case_id, filters, asAt, caseKey, redact, exhibitRows);
         },
         exhibits: exhibitRows.map((exhibit) => ({
@@ -617,8 +615,8 @@ export class BundleService extends CaseScopedService {
       };
       const document = bundleDocument(content, (count) => {
         const share = totalItems ? count / totalItems : 1;
-        if (pass <= 1) onProgress(5 + Math.round(share * 30), 'Laying out the schedule of incidents');
-        else onProgress(35 + Math.round(share * 35), 'Writing the document');
+        // The document is laid out once (its page total written at the end), so one pass takes it to 70.
+        onProgress(5 + Math.round(share * 65), 'Writing the document');
       });
       if (documentOnly || !out) {
         await documentOnly?.(document);

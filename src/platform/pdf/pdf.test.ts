@@ -66,6 +66,16 @@ describe('PDF documents', () => {
     assert.match(text, /70\s+\d+ October 2026\s+Messages from a new number, number 70/);
   });
 
+  it('prints "Page X of Y" laid out once, the total written when the last page is known, the same every time', async () => {
+    const pdf = await buffer(pdfStream(spec({ pageTotal: 'once' })));
+    await qpdfCheck(pdf);
+    const pages = Number((await pdfInfo(pdf)).Pages);
+    assert.equal(pages, Number((await pdfInfo(await buffer(pdfStream(spec())))).Pages));
+    const text = await pdfText(pdf, 'layout');
+    for (let page = 1; page <= pages; page += 1) assert.match(text, new RegExp(`Page ${page} of ${pages}`));
+    assert.ok(pdf.equals(await buffer(pdfStream(spec({ pageTotal: 'once' })))));
+  });
+
   it('passes qpdf --check, is tagged PDF 1.7 with its title and the record’s date', async () => {
     const pdf = await buffer(pdfStream(spec()));
     await qpdfCheck(pdf);

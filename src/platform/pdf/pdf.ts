@@ -85,6 +85,15 @@ export type PdfDocumentSpec = {
    * above it (`nested`), for long documents whose parts hold many headings.
    */
   outline?: 'flat' | 'nested';
+  /**
+   * How "Page X of Y" learns Y. `two_passes` (the default) lays the document out twice, once into nothing to
+   * count its pages; every document made so far was made this way, and a recorded hash of one (a MARAC
+   * referral's) only checks if it is made the same way again. `once` lays it out a single time and prints Y
+   * from one small drawing (a form XObject) that every footer shows and that is written when the last page is
+   * known: about half the work, for long documents such as evidence bundles. The text reads the same either
+   * way; the bytes differ.
+   */
+  pageTotal?: 'two_passes' | 'once';
 };
 
 const require = createRequire(import.meta.url);
@@ -107,6 +116,31 @@ const RULE = '#b1b4b6';
 type Doc = InstanceType<typeof PDFDocument>;
 type Struct = ReturnType<Doc['struct']>;
 type Outline = ReturnType<Doc['outline']['addItem']>;
+type Font = 'regular' | 'bold';
+
+/**
+ * Heights of text as laid out, kept by text, font, size and width: measuring wraps the text word by word, and
+ * the same labels come back on every entry, the same cells on both passes. Forgotten when it grows too big, so
+ * that a long document's memory stays flat; a height given from here is the one measuring would give.
+ */
+class Measurements {
+  private readonly heights = new Map<string, number>();
+  private readonly limit = 20_000;
+  height(doc: Doc, text: string, font: Font, size: number, width: number): number {
+    const key = `${font}\u0000${size}\u0000${width}\u0000${text}`;
+    let height = this.heights.get(key);
+    if (height === undefined) {
+      doc.font(font).fontSize(size);
+      height = doc.heightOfString(text, { width });
+      if (this.heights.size >= this.limit) this.heights.clear();
+      this.heights.set(key, height);
+    }
+    return height;
+  }
+}
+
+/** The name of the drawing that prints the number of pages, in every page's resources. */
+const PAGE_TOTAL = 'PageTotal';
 
 function newDocument(spec: PdfDocumentSpec): Doc {
   const doc = new PDFDocument({
@@ -146,8 +180,10 @@ function newDocument(spec: PdfDocumentSpec): Doc {
 async function layOut(
   doc: Doc,
   spec: PdfDocumentSpec,
-  totalPages: number | null,
+  totalPages: number | PdfReference | null,
   pause: () => Promise<void>,
+  measurements: Measurements,
+  readImages: boolean,
 ): Promise<number> {
   let pageNumber = 0;
   const footer = () => {
@@ -156,21 +192,27 @@ async function layOut(
     const bottom = doc.page.margins.bottom;
     doc.page.margins.bottom = 0;
     doc.markContent('Artifact', { type: 'Pagination' });
-    doc
-      .font('regular')
-      .fontSize(SMALL)
-      .fillColor(QUIET)
-      .text(
-        `Page ${pageNumber} of ${totalPages ?? 0}`,
-        MARGIN,
-        doc.page.height - MARGIN - FOOTER_HEIGHT / 2 + 4,
-        { lineBreak: false },
-      )
-      .text(spec.documentId, MARGIN, doc.page.height - MARGIN - FOOTER_HEIGHT / 2 + 4, {
-        width: doc.page.width - 2 * MARGIN,
-        align: 'right',
-        lineBreak: false,
-      });
+    const footerY = doc.page.height - MARGIN - FOOTER_HEIGHT / 2 + 4;
+    doc.font('regular').fontSize(SMALL).fillColor(QUIET);
+    if (typeof totalPages === 'object' && totalPages !== null) {
+      // "Page X of ", then the drawing of Y placed where the text would have gone on.
+      const lead = `Page ${pageNumber} of `;
+      doc.text(lead, MARGIN, footerY, { lineBreak: false });
+      const fontData = (doc as unknown as { _font: { ascender: number } })._font;
+      const baseline = doc.page.height - footerY - (fontData.ascender / 1000) * SMALL;
+      const across = MARGIN + doc.widthOfString(lead);
+      (doc.page as unknown as { xobjects: Record<string, PdfReference> }).xobjects[PAGE_TOTAL] = totalPages;
+      doc.save();
+      doc.transform(1, 0, 0, -1, 0, doc.page.height);
+      doc.transform(1, 0, 0, 1, across, baseline);
+      addContent(doc, `/${PAGE_TOTAL} Do`);
+      doc.restore();
+    } else doc.text(`Page ${pageNumber} of ${totalPages ?? 0}`, MARGIN, footerY, { lineBreak: false });
+    doc.text(spec.documentId, MARGIN, footerY, {
+      width: doc.page.width - 2 * MARGIN,
+      align: 'right',
+      lineBreak: false,
+    });
     doc.endMarkedContent();
     doc.page.margins.bottom = bottom;
     doc.font('regular').fontSize(BODY).fillColor(INK);
@@ -217,8 +259,8 @@ async function layOut(
     switch (block.kind) {
       case 'heading': {
         const size = SIZES[block.level];
+        room(measurements.height(doc, block.text, 'bold', size, width) + 6 * BODY);
         doc.font('bold').fontSize(size);
-        room(doc.heightOfString(block.text, { width }) + 6 * BODY);
         if (doc.y > doc.page.margins.top) doc.moveDown(block.level === 1 ? 0.2 : 0.6);
         bookmark(block.level, block.text);
         para(document, `H${block.level}`, block.text, 'bold', size);
@@ -247,10 +289,9 @@ async function layOut(
         const labelWidth = width * 0.35;
         const valueWidth = width - labelWidth - 8;
         for (const [label, value] of block.rows) {
-          doc.font('bold').fontSize(BODY);
-          const labelHeight = doc.heightOfString(label, { width: labelWidth });
-          doc.font('regular');
-          const valueHeight = doc.heightOfString(value || ' ', { width: valueWidth });
+          const labelHeight = measurements.height(doc, label, 'bold', BODY, labelWidth);
+          const valueHeight = measurements.height(doc, value || ' ', 'regular', BODY, valueWidth);
+          doc.font('regular').fontSize(BODY);
           const height = Math.max(labelHeight, valueHeight);
           // A long value may run on; a short pair is kept together.
           room(Math.min(height, 4 * BODY));
@@ -285,16 +326,16 @@ async function layOut(
         const table = doc.struct('Table');
         document.add(table);
         const widths = block.columns.map((column) => column.width * width);
-        const heightOf = (cells: readonly string[], font: 'regular' | 'bold') => {
-          doc.font(font).fontSize(SMALL);
-          return (
+        const heightOf = (cells: readonly string[], font: Font) => {
+          const height =
             Math.max(
               ...cells.map((cell, i) =>
-                doc.heightOfString(cell || ' ', { width: (widths[i] ?? 0) - 2 * CELL_PADDING }),
+                measurements.height(doc, cell || ' ', font, SMALL, (widths[i] ?? 0) - 2 * CELL_PADDING),
               ),
             ) +
-            2 * CELL_PADDING
-          );
+            2 * CELL_PADDING;
+          doc.font(font).fontSize(SMALL);
+          return height;
         };
         const drawRow = (cells: readonly string[], header: boolean) => {
           const font = header ? 'bold' : 'regular';
@@ -353,7 +394,7 @@ async function layOut(
         drawChart(doc, document, block, width, room);
         break;
       case 'image_grid':
-        await drawImageGrid(doc, document, block, width, room, totalPages !== null);
+        await drawImageGrid(doc, document, block, width, room, readImages, measurements);
         break;
     }
     await pause();
@@ -432,16 +473,17 @@ async function drawImageGrid(
   width: number,
   room: (height: number) => void,
   readImages: boolean,
+  measurements: Measurements,
 ): Promise<void> {
   const gap = 10;
   const cellWidth = (width - gap * (block.columns - 1)) / block.columns;
   const box = cellWidth;
   for (let start = 0; start < block.images.length; start += block.columns) {
     const row = block.images.slice(start, start + block.columns);
-    doc.font('regular').fontSize(SMALL);
     const captionHeight = Math.max(
-      ...row.map((image) => doc.heightOfString(image.caption, { width: cellWidth })),
+      ...row.map((image) => measurements.height(doc, image.caption, 'regular', SMALL, cellWidth)),
     );
+    doc.font('regular').fontSize(SMALL);
     room(box + 4 + captionHeight);
     const top = doc.y;
     for (const [index, image] of row.entries()) {
@@ -471,6 +513,32 @@ async function drawImageGrid(
   doc.font('regular').fontSize(BODY).fillColor(INK);
 }
 
+type PdfReference = ReturnType<Doc['ref']>;
+
+const addContent = (doc: Doc, operators: string) =>
+  (doc as unknown as { addContent: (data: string) => Doc }).addContent(operators);
+
+/** The drawing of the number of pages, its content written by `endPageTotalDrawing` once it is known. */
+function pageTotalDrawing(doc: Doc): PdfReference {
+  return doc.ref({
+    Type: 'XObject',
+    Subtype: 'Form',
+    BBox: [0, -SMALL, 20 * SMALL, 2 * SMALL],
+    Resources: {},
+  });
+}
+
+/** Writes the number of pages into its drawing, in the footer's font and size, from its baseline. */
+function endPageTotalDrawing(doc: Doc, drawing: PdfReference, pages: number): void {
+  doc.font('regular').fontSize(SMALL);
+  const font = (
+    doc as unknown as { _font: { id: string; ref: () => PdfReference; encode: (text: string) => [string[]] } }
+  )._font;
+  const [glyphs] = font.encode(String(pages));
+  (drawing.data as unknown as { Resources: object }).Resources = { Font: { [font.id]: font.ref() } };
+  drawing.end(`BT\n/${font.id} ${SMALL} Tf\n<${glyphs.join('')}> Tj\nET`);
+}
+
 const nowhere = () =>
   new Writable({
     write(_chunk, _encoding, done) {
@@ -491,10 +559,10 @@ const letFlow = async (doc: Doc) => {
 };
 
 /** How many pages the document takes (a layout into nothing). */
-async function countPages(spec: PdfDocumentSpec): Promise<number> {
+async function countPages(spec: PdfDocumentSpec, measurements: Measurements): Promise<number> {
   const doc = newDocument(spec);
   const done = pipeline(doc, nowhere());
-  const pages = await layOut(doc, spec, null, () => letFlow(doc));
+  const pages = await layOut(doc, spec, null, () => letFlow(doc), measurements, false);
   doc.end();
   await done;
   return pages;
@@ -505,8 +573,10 @@ async function countPages(spec: PdfDocumentSpec): Promise<number> {
  * it. Resolves with the number of pages once every byte has been handed to `out`.
  */
 export async function writePdf(spec: PdfDocumentSpec, out: Writable): Promise<{ pages: number }> {
-  const total = await countPages(spec);
+  const measurements = new Measurements();
+  const once = spec.pageTotal === 'once';
   const doc = newDocument(spec);
+  const total = once ? pageTotalDrawing(doc) : await countPages(spec, measurements);
   let full = false;
   doc.on('data', (chunk: Buffer) => {
     if (!out.write(chunk)) full = true;
@@ -536,11 +606,12 @@ export async function writePdf(spec: PdfDocumentSpec, out: Writable): Promise<{ 
       out.once('error', failed);
     });
   };
-  await layOut(doc, spec, total, pause);
+  const pages = await layOut(doc, spec, total, pause, measurements, true);
+  if (typeof total !== 'number') endPageTotalDrawing(doc, total, pages);
   doc.end();
   await ended;
   out.end();
-  return { pages: total };
+  return { pages };
 }
 
 /**
