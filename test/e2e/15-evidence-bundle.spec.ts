@@ -69,7 +69,7 @@ test.describe('Evidence bundles', () => {
         .getByRole('group', { name: 'Incidents from (optional)' })
         .getByLabel('Year')
         .fill('');
-      await caseworker.page.getByLabel('Court').check();
+      await caseworker.page.getByRole('radio', { name: 'Court', exact: true }).check();
       await caseworker.submit('Make the bundle');
     });
 
