@@ -85,7 +85,7 @@ export function verificationView(result: Verification) {
 }
 
 /**
- * Evidence bundles: the form on a case, the progress page (which refreshes itself, no JavaScript needed), the
+ * Evidence bundles: the form on a case, the progress page (with a link to check again, no JavaScript needed), the
  * download; the police liaison list; and, for anyone, the published signing keys and the checking page.
  */
 export function bundleRoutes(services: Services): Route[] {
@@ -177,7 +177,6 @@ export function bundleRoutes(services: Services): Route[] {
           record: { caseId, reference: job.reference },
           bundle: bundleView(job, paths.caseBundle(caseId, bundleId)),
           downloadHref: paths.caseBundleDownload(caseId, bundleId),
-          refresh: job.status === 'queued' || job.status === 'running',
           key:
             key && key.keyId === job.keyId
               ? { ...key, href: paths.bundleKey(key.keyId) }
