@@ -4,6 +4,7 @@ import path from 'node:path';
 import { PassThrough, Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import PDFDocument from 'pdfkit';
+import { forgetWordLayouts, WrittenPages } from './flat-memory.ts';
 
 /**
  * Vigil's documents as PDF: a document is described as data (a list of blocks) and laid out the same way every
@@ -103,6 +104,8 @@ const FONTS = {
   bold: path.join(FONT_FOLDER, 'DejaVuSans-Bold.ttf'),
 };
 
+/** How many blocks are laid out before pdfkit's store of word layouts is started afresh (memory stays flat). */
+const FORGET_WORDS_EVERY = 500;
 const MARGIN = 56;
 const FOOTER_HEIGHT = 28;
 const SIZES = { 1: 18, 2: 14, 3: 12 } as const;
@@ -125,7 +128,7 @@ type Font = 'regular' | 'bold';
  */
 class Measurements {
   private readonly heights = new Map<string, number>();
-  private readonly limit = 20_000;
+  private readonly limit = 5_000;
   height(doc: Doc, text: string, font: Font, size: number, width: number): number {
     const key = `${font}\u0000${size}\u0000${width}\u0000${text}`;
     let height = this.heights.get(key);
@@ -169,6 +172,7 @@ function newDocument(spec: PdfDocumentSpec): Doc {
   doc.registerFont('regular', FONTS.regular);
   doc.registerFont('bold', FONTS.bold);
   doc.font('regular').fontSize(BODY);
+  inPieces(doc);
   return doc;
 }
 
@@ -224,6 +228,9 @@ async function layOut(
   doc.fillColor(INK);
   const document = doc.struct('Document', { title: spec.title });
   doc.addStructure(document);
+  const writtenPages = new WrittenPages(doc, document);
+  writtenPages.pageAdded();
+  doc.on('pageAdded', () => writtenPages.pageAdded());
   const width = doc.page.width - 2 * MARGIN;
   const bottomLimit = () => doc.page.height - doc.page.margins.bottom;
   const room = (height: number) => {
@@ -241,18 +248,20 @@ async function layOut(
   const parents: { 1?: Outline; 2?: Outline } = {};
   const bookmark = (level: 1 | 2 | 3, text: string) => {
     if (spec.outline !== 'nested') {
-      doc.outline.addItem(text);
+      writtenPages.bookmarked(doc.outline.addItem(text));
       return;
     }
     const parent =
       (level === 3 ? (parents[2] ?? parents[1]) : level === 2 ? parents[1] : undefined) ?? doc.outline;
     const item = parent.addItem(text);
+    writtenPages.bookmarked(item);
     if (level === 1) {
       parents[1] = item;
       delete parents[2];
     } else if (level === 2) parents[2] = item;
   };
 
+  let blocksLaidOut = 0;
   const source: Iterable<PdfBlock> | AsyncIterable<PdfBlock> =
     typeof spec.blocks === 'function' ? spec.blocks() : spec.blocks;
   for await (const block of source) {
@@ -397,6 +406,9 @@ async function layOut(
         await drawImageGrid(doc, document, block, width, room, readImages, measurements);
         break;
     }
+    writtenPages.blockDone();
+    blocksLaidOut += 1;
+    if (blocksLaidOut % FORGET_WORDS_EVERY === 0) forgetWordLayouts(doc);
     await pause();
   }
   document.end();
@@ -537,6 +549,39 @@ function endPageTotalDrawing(doc: Doc, drawing: PdfReference, pages: number): vo
   const [glyphs] = font.encode(String(pages));
   (drawing.data as unknown as { Resources: object }).Resources = { Font: { [font.id]: font.ref() } };
   drawing.end(`BT\n/${font.id} ${SMALL} Tf\n<${glyphs.join('')}> Tj\nET`);
+}
+
+/** The size of the pieces the document's bytes are handed on in. */
+const PIECE_BYTES = 64 * 1024;
+
+/**
+ * Hands the document's bytes on in pieces of 64 KB rather than as pdfkit writes them (a few bytes at a time, an
+ * object's header, its dictionary, its stream, each a chunk of its own): every stream the bytes then go through
+ * (hashing, zipping, encrypting) pays per chunk, and a long document is hundreds of thousands of them. The
+ * bytes are the same.
+ */
+function inPieces(doc: Doc): void {
+  const readable = doc as unknown as { push: (chunk: Uint8Array | null) => boolean };
+  const push = readable.push.bind(doc);
+  let piece = Buffer.allocUnsafe(PIECE_BYTES);
+  let used = 0;
+  const handOn = () => {
+    if (!used) return;
+    push(piece.subarray(0, used));
+    piece = Buffer.allocUnsafe(PIECE_BYTES);
+    used = 0;
+  };
+  readable.push = (chunk) => {
+    if (chunk === null) {
+      handOn();
+      return push(null);
+    }
+    if (used + chunk.length > PIECE_BYTES) handOn();
+    if (chunk.length >= PIECE_BYTES) return push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    piece.set(chunk, used);
+    used += chunk.length;
+    return true;
+  };
 }
 
 const nowhere = () =>
