@@ -30,6 +30,7 @@ import { forPolice, type BundleDownload, type BundleJob } from './bundles.servic
 import { publicKeyPem } from './signing-keys.ts';
 import { SealedSpool } from './spool.ts';
 import { verifyBundle, type Verification } from './verify.ts';
+import { sendAttachment } from '../../platform/http/attachment.ts';
 
 /** The largest upload the public checking page reads. */
 const LARGEST_UPLOAD = 2 * 1024 * 1024 * 1024;
@@ -55,13 +56,12 @@ export function bundleView(job: BundleJob, href: string) {
 }
 
 function sendBundle(reply: FastifyReply, download: BundleDownload) {
-  return reply
-    .header('Content-Type', 'application/zip')
-    .header('Content-Disposition', `attachment; filename="${download.fileName}"`)
-    .header('Content-Length', String(download.size))
-    .header('X-Content-Type-Options', 'nosniff')
-    .header('Cache-Control', 'no-store')
-    .send(download.stream);
+  return sendAttachment(reply, {
+    type: 'application/zip',
+    fileName: download.fileName,
+    size: download.size,
+    body: download.stream,
+  });
 }
 
 /** The verification result as the page shows it. */

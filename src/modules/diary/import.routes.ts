@@ -20,6 +20,7 @@ import { paths } from '../../paths.ts';
 import { inScope } from '../cases/case-results.ts';
 import { decodeCsvBytes, IMPORT_LIMITS, templateCsv } from './import.ts';
 import { behaviourWordRows, COLUMN_HELP, previewTableRows } from './import-view.ts';
+import { sendAttachment } from '../../platform/http/attachment.ts';
 
 /** A file sent with the upload form, read into memory up to the size limit (and no further). */
 export class UploadedCsv {
@@ -78,10 +79,11 @@ export function diaryImportRoutes(services: Services): Route[] {
       handler: async (request, reply) => {
         const { session } = signedIn(request);
         inScope(await imports.caseInScope(session, uuidParam(request, 'caseId')));
-        return reply
-          .type('text/csv; charset=utf-8')
-          .header('Content-Disposition', 'attachment; filename="diary-template.csv"')
-          .send(templateCsv());
+        return sendAttachment(reply, {
+          type: 'text/csv; charset=utf-8',
+          fileName: 'diary-template.csv',
+          body: templateCsv(),
+        });
       },
     },
     {

@@ -18,6 +18,7 @@ import { inScope } from '../cases/case-results.ts';
 import { EXTENSIONS, RefusedFileError, type Refusal } from './content-type.ts';
 import { exhibitViews, formatSize } from './evidence-view.ts';
 import type { DerivativeKind } from './evidence.service.ts';
+import { sendAttachment } from '../../platform/http/attachment.ts';
 
 const ACCEPTED_WORDS = 'a photo or screenshot, audio, video, PDF, saved email (.eml) or text file';
 
@@ -224,26 +225,18 @@ export function evidenceRoutes(services: Services): Route[] {
             .render('evidence/integrity-failed.njk', { pageTitle: 'This file cannot be downloaded' });
         }
         const { object } = result;
-        reply
-          .header(
-            'Content-Type',
-            result.mediaType === 'text/plain' ? 'text/plain; charset=utf-8' : result.mediaType,
-          )
-          // A name made by Vigil, never the one it came with: that can hold personal data.
-          .header(
-            'Content-Disposition',
-            `attachment; filename="exhibit-${result.exhibitNumber}.${EXTENSIONS[result.mediaType] ?? 'bin'}"`,
-          )
-          .header('Content-Length', String(object.size))
-          .header('X-Content-Type-Options', 'nosniff')
-          .header('Cache-Control', 'no-store');
+        const file = {
+          type: result.mediaType === 'text/plain' ? 'text/plain; charset=utf-8' : result.mediaType,
+          fileName: `exhibit-${result.exhibitNumber}.${EXTENSIONS[result.mediaType] ?? 'bin'}`,
+          size: object.size,
+        };
         if (object.body) {
           await object.close();
-          return reply.send(object.body);
+          return sendAttachment(reply, { ...file, body: object.body });
         }
         const stream = object.stream();
         stream.once('close', () => void object.close());
-        return reply.send(stream);
+        return sendAttachment(reply, { ...file, body: stream });
       },
     },
     derivativeRoute('thumbnail', paths.caseEvidenceThumbnail()),

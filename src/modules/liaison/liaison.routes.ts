@@ -55,6 +55,7 @@ import {
   SPO_PROHIBITIONS,
   SPO_REQUIREMENTS,
 } from './options.ts';
+import { sendAttachment } from '../../platform/http/attachment.ts';
 
 type Form = { values: Record<string, unknown>; errors?: FormErrors };
 
@@ -525,12 +526,11 @@ export function liaisonRoutes(services: Services): Route[] {
             cancelled: hearing.outcome === 'vacated',
           })),
         );
-        return reply
-          .header('Content-Type', 'text/calendar; charset=utf-8')
-          .header('Content-Disposition', `attachment; filename="court-hearings.ics"`)
-          .header('X-Content-Type-Options', 'nosniff')
-          .header('Cache-Control', 'no-store')
-          .send(file);
+        return sendAttachment(reply, {
+          type: 'text/calendar; charset=utf-8',
+          fileName: 'court-hearings.ics',
+          body: file,
+        });
       },
     },
     {
@@ -616,12 +616,11 @@ export function liaisonRoutes(services: Services): Route[] {
         const found = inScope(await spo.document(session, caseId, requestId));
         if (!found) throw new NotFoundError('SPO request');
         if (found === 'changed') throw new Error('The SPO request document could not be reproduced as made');
-        return reply
-          .header('Content-Type', 'application/pdf')
-          .header('Content-Disposition', `attachment; filename="${found.fileName}"`)
-          .header('X-Content-Type-Options', 'nosniff')
-          .header('Cache-Control', 'no-store')
-          .send(pdfStream(found.spec));
+        return sendAttachment(reply, {
+          type: 'application/pdf',
+          fileName: found.fileName,
+          body: pdfStream(found.spec),
+        });
       },
     },
   ];

@@ -19,6 +19,7 @@ import { CRITERION_LABELS } from './criteria.ts';
 import { actionRows, consentItems, criteriaItems, meetingValues, referralCriteria } from './marac-view.ts';
 import { actionSchema, meetingSchema, referralSchema } from './marac.schema.ts';
 import { CONSENT_LABELS } from './referral-content.ts';
+import { sendAttachment } from '../../platform/http/attachment.ts';
 
 type Form = { values: Record<string, unknown>; errors?: FormErrors };
 
@@ -171,12 +172,11 @@ export function maracRoutes(services: Services): Route[] {
         const found = inScope(await marac.document(session, caseId, referralId));
         if (!found) throw new NotFoundError('MARAC referral');
         if (found === 'changed') throw new Error('The referral document could not be reproduced as referred');
-        return reply
-          .header('Content-Type', 'application/pdf')
-          .header('Content-Disposition', `attachment; filename="${found.fileName}"`)
-          .header('X-Content-Type-Options', 'nosniff')
-          .header('Cache-Control', 'no-store')
-          .send(pdfStream(found.spec));
+        return sendAttachment(reply, {
+          type: 'application/pdf',
+          fileName: found.fileName,
+          body: pdfStream(found.spec),
+        });
       },
     },
     {
