@@ -31,14 +31,6 @@ function today(): { day: string; month: string; year: string } {
   return { day: parts.day!, month: parts.month!, year: parts.year! };
 }
 
-async function fillDate(app: VigilPage, legend: string): Promise<void> {
-  const { day, month, year } = today();
-  const group = app.page.getByRole('group', { name: legend });
-  await group.getByLabel('Day').fill(day);
-  await group.getByLabel('Month').fill(month);
-  await group.getByLabel('Year').fill(year);
-}
-
 test.describe('Cases', () => {
   // The referral form refuses to be sent faster than a person could fill it in (about 20 seconds), and axe-core
   // checks each of the many pages on the way.
@@ -142,7 +134,7 @@ test.describe('Cases', () => {
       await caseworker.follow(caseworker.page.getByTestId('record-service'));
       await expect(caseworker.page).toHaveTitle(/^Record a service – /);
       await caseworker.page.getByRole('radio', { name: 'Court support' }).check();
-      await fillDate(caseworker, 'When did it start?');
+      await caseworker.fillDate('When did it start?', today());
       await caseworker.page.getByLabel('Note (optional)').fill('Goes with her to the magistrates’ court.');
       await caseworker.submit('Save service');
       await expect(caseworker.page.getByTestId('case-notice')).toContainText('Service recorded');
@@ -152,7 +144,7 @@ test.describe('Cases', () => {
       await caseworker.follow(caseworker.page.getByTestId('refer-on'));
       await caseworker.page.getByLabel('Kind of agency').selectOption({ label: 'Housing or refuge' });
       await caseworker.page.getByLabel('Name of the agency').fill(AGENCY);
-      await fillDate(caseworker, 'Date of the referral');
+      await caseworker.fillDate('Date of the referral', today());
       await caseworker.page
         .getByLabel('Why is the client being referred?')
         .fill('Needs a safe place to stay.');
@@ -176,7 +168,7 @@ test.describe('Cases', () => {
 
       await caseworker.follow(referral.getByTestId('record-outcome'));
       await caseworker.page.getByRole('radio', { name: 'Accepted' }).check();
-      await fillDate(caseworker, 'When?');
+      await caseworker.fillDate('When?', today());
       await caseworker.submit('Save outcome');
       await expect(caseworker.page.getByTestId('case-notice')).toContainText('Outcome recorded');
       await expect(caseworker.page.getByTestId('outcome-now')).toContainText('Accepted');

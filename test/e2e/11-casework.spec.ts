@@ -209,11 +209,7 @@ class Casework {
 
   /** Fills the contact form (yesterday, so the date is in the past whatever the hour) except the summary. */
   async fillContact(answers: { method: string; outcome: string }) {
-    const date = this.page.getByRole('group', { name: 'Date of the contact' });
-    const { day, month, year } = ukParts(new Date(Date.now() - DAY_MS));
-    await date.getByLabel('Day').fill(day);
-    await date.getByLabel('Month').fill(month);
-    await date.getByLabel('Year').fill(year);
+    await this.app.fillDate('Date of the contact', ukParts(new Date(Date.now() - DAY_MS)));
     await this.page.getByLabel('Time of the contact').fill('14:30');
     await this.page.getByLabel('How long it lasted (optional)').fill('25');
     await this.radio('How did the contact happen?', answers.method);
@@ -263,11 +259,7 @@ class Casework {
 
     await test.step('the caseworker adds a task with a due date, and sees it on the case', async () => {
       await this.page.getByLabel('What needs doing').fill(title);
-      const date = this.page.getByRole('group', { name: 'Due date' });
-      const { day, month, year } = ukParts(due);
-      await date.getByLabel('Day').fill(day);
-      await date.getByLabel('Month').fill(month);
-      await date.getByLabel('Year').fill(year);
+      await this.app.fillDate('Due date', ukParts(due));
       await expect(this.page.getByLabel('Who will do it')).toHaveValue(/.+/);
       await this.submit('Add task');
       await this.expectNotice('Task added');

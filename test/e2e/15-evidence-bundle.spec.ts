@@ -40,18 +40,7 @@ test.describe('Evidence bundles', () => {
         caseworker.page.getByLabel('Take the client’s address and contact details out of the document'),
         'redaction is on by default',
       ).toBeChecked();
-      await caseworker.page
-        .getByRole('group', { name: 'Incidents from (optional)' })
-        .getByLabel('Day')
-        .fill('31');
-      await caseworker.page
-        .getByRole('group', { name: 'Incidents from (optional)' })
-        .getByLabel('Month')
-        .fill('2');
-      await caseworker.page
-        .getByRole('group', { name: 'Incidents from (optional)' })
-        .getByLabel('Year')
-        .fill('2026');
+      await caseworker.fillDate('Incidents from (optional)', { day: '31', month: '2', year: '2026' });
       await caseworker.submit('Make the bundle');
       await expect(caseworker.errorSummary).toContainText('Select who the bundle is for');
       await expect(caseworker.errorSummary).toContainText('The start date must be a real date');
@@ -59,18 +48,7 @@ test.describe('Evidence bundles', () => {
         caseworker.page.getByRole('group', { name: 'Incidents from (optional)' }).getByLabel('Day'),
         'what was typed is kept',
       ).toHaveValue('31');
-      await caseworker.page
-        .getByRole('group', { name: 'Incidents from (optional)' })
-        .getByLabel('Day')
-        .fill('');
-      await caseworker.page
-        .getByRole('group', { name: 'Incidents from (optional)' })
-        .getByLabel('Month')
-        .fill('');
-      await caseworker.page
-        .getByRole('group', { name: 'Incidents from (optional)' })
-        .getByLabel('Year')
-        .fill('');
+      await caseworker.fillDate('Incidents from (optional)', { day: '', month: '', year: '' });
       await caseworker.page.getByRole('radio', { name: 'Court', exact: true }).check();
       await caseworker.submit('Make the bundle');
     });

@@ -62,10 +62,7 @@ test.describe('Police liaison and court support', () => {
       await app.page.getByLabel('Police force').fill('Northshire Police');
       await app.page.getByLabel('Stalking (section 2A)').check();
       await app.page.getByLabel('Being investigated').check();
-      const since = app.page.getByRole('group', { name: 'Since when' });
-      await since.getByLabel('Day').fill('20');
-      await since.getByLabel('Month').fill('11');
-      await since.getByLabel('Year').fill('2026');
+      await app.fillDate('Since when', { day: '20', month: '11', year: '2026' });
       await app.submit('Add crime reference');
       const row = app.page.getByTestId('crime-reference-row');
       await expect(row).toContainText('41/20417/26');
@@ -79,10 +76,7 @@ test.describe('Police liaison and court support', () => {
       await app.follow(app.page.getByRole('link', { name: 'Add a court hearing' }));
       await app.page.getByLabel('Criminal court').check();
       await app.page.getByLabel('Which court').fill('Northtown Magistrates’ Court');
-      const date = app.page.getByRole('group', { name: 'Date of the hearing' });
-      await date.getByLabel('Day').fill(hearingDay.day);
-      await date.getByLabel('Month').fill(hearingDay.month);
-      await date.getByLabel('Year').fill(hearingDay.year);
+      await app.fillDate('Date of the hearing', hearingDay);
       await app.page.getByLabel('Time', { exact: true }).fill('10:00');
       await app.page.getByLabel('Trial').check();
       await app.page

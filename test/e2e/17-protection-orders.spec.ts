@@ -3,17 +3,18 @@
 // the client, the incident from 12-diary.spec.ts recorded as a breach, seen on the home page and reported to
 // police. The case is the one 11-casework.spec.ts opened.
 import { expect, test } from './support/fixtures.ts';
-import type { VigilPage } from './support/vigil-page.ts';
+import { fillDateInput, type VigilPage } from './support/vigil-page.ts';
 
 const CLIENT = 'Eluned Carrow';
 
 /** Fills a GOV.UK date input (found by its legend) with a date some days from today. */
 async function fillDate(app: VigilPage, legend: string, daysFromToday: number) {
   const when = new Date(Date.now() + daysFromToday * 86_400_000);
-  const group = app.page.getByRole('group', { name: legend, exact: true });
-  await group.getByLabel('Day').fill(String(when.getUTCDate()));
-  await group.getByLabel('Month').fill(String(when.getUTCMonth() + 1));
-  await group.getByLabel('Year').fill(String(when.getUTCFullYear()));
+  await fillDateInput(app.page.getByRole('group', { name: legend, exact: true }), {
+    day: String(when.getUTCDate()),
+    month: String(when.getUTCMonth() + 1),
+    year: String(when.getUTCFullYear()),
+  });
 }
 
 test.describe('Protection orders', () => {

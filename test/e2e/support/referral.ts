@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Locator } from '@playwright/test';
 import { expect } from './fixtures.ts';
-import type { VigilPage } from './vigil-page.ts';
+import { fillDateInput, type VigilPage } from './vigil-page.ts';
 
 /** The service's minimum time between starting and sending the form, plus a margin. */
 const MINIMUM_COMPLETION_MS = 21_000;
@@ -133,10 +133,7 @@ export class ReferralForm {
   }
 
   async fillDateOfBirth(day: string, month: string, year: string): Promise<void> {
-    const date = this.group('Date of birth');
-    await date.getByLabel('Day').fill(day);
-    await date.getByLabel('Month').fill(month);
-    await date.getByLabel('Year').fill(year);
+    await fillDateInput(this.group('Date of birth'), { day, month, year });
   }
 
   async contact(answers: ContactAnswers): Promise<void> {

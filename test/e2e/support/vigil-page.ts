@@ -8,6 +8,15 @@ import { freshCode } from './totp.ts';
 
 type Visited = { url: string; checked: boolean };
 
+export type DateParts = { day: string; month: string; year: string };
+
+/** Fills a GOV.UK date input (its fieldset as a locator); empty strings clear it. */
+export async function fillDateInput(group: Locator, { day, month, year }: DateParts): Promise<void> {
+  await group.getByLabel('Day').fill(day);
+  await group.getByLabel('Month').fill(month);
+  await group.getByLabel('Year').fill(year);
+}
+
 export class VigilPage {
   readonly page: Page;
   /** Says whose browser this is in failure messages. */
@@ -44,6 +53,11 @@ export class VigilPage {
     await this.page.waitForLoadState('load');
     await this.checkAccessibility();
     return response;
+  }
+
+  /** Fills the GOV.UK date input whose fieldset has this legend; empty strings clear it. */
+  async fillDate(legend: string, date: DateParts): Promise<void> {
+    await fillDateInput(this.page.getByRole('group', { name: legend }), date);
   }
 
   /** Presses a form's button (by its accessible name, or a locator) and waits for the page that comes back. */
