@@ -1,6 +1,7 @@
 // Casework benchmark (npm run bench:casework): "Your caseload", the referrals queue and search, through the whole
 // app (sessions, CSRF, audit events, templates) against the same queries run bare with Kysely, on 100,000 cases.
 // Generates the data on first use into bench/.data (or BENCH_DATA_DIR); regenerate with npm run bench:data.
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -85,24 +86,39 @@ try {
     }),
   );
 
-  const get = (url: string, cookie: string) => async () => {
-    const response = await fetch(`${base}${url}`, { headers: { cookie } });
-    await response.arrayBuffer();
-    return response.status === 200;
-  };
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const send = (url: string, headers: Record<string, string>, body?: string) =>
+    new Promise<number>((resolve, reject) => {
+      const request = http.request(
+        `${base}${url}`,
+        { agent, method: body ? 'POST' : 'GET', headers },
+        (response) => {
+          response.on('data', () => undefined);
+          response.on('end', () => resolve(response.statusCode ?? 0));
+          response.on('error', reject);
+        },
+      );
+      request.on('error', reject);
+      request.end(body);
+    });
+  const get = (url: string, cookie: string) => async () => (await send(url, { cookie })) === 200;
   let searchCount = 0;
   const names = ['Alex Smith', 'Jordan Patel', 'Casey Wright', 'Priya Khan', 'Oliver Hughes'];
   const search = async () => {
     const who = managerCookies[searchCount % managerCookies.length]!;
     const q = names[searchCount % names.length]!;
     searchCount += 1;
-    const response = await fetch(`${base}/search`, {
-      method: 'POST',
-      headers: { cookie: who.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: who.token, q }).toString(),
-    });
-    await response.arrayBuffer();
-    return response.status === 200;
+    const body = new URLSearchParams({ _csrf: who.token, q }).toString();
+    const status = await send(
+      '/search',
+      {
+        cookie: who.cookie,
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': String(Buffer.byteLength(body)),
+      },
+      body,
+    );
+    return status === 200;
   };
 
   // The bare side runs the very queries each page runs (the services' own, in one transaction under row-level
