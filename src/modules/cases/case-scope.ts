@@ -77,6 +77,20 @@ export function auditCase(
   );
 }
 
+/**
+ * Locks one case's row until the transaction ends, so that what is decided in order on a case (numbers,
+ * versions, repeats, one open assessment) is decided by one writer at a time.
+ */
+export async function lockCase(trx: Trx, organisationId: string, caseId: string): Promise<void> {
+  await trx
+    .selectFrom('cases')
+    .select('case_id')
+    .where('organisation_id', '=', organisationId)
+    .where('case_id', '=', caseId)
+    .forUpdate()
+    .execute();
+}
+
 export type CaseServiceDeps = { db: Db; clock: Clock; keys: KeyRing };
 
 /**

@@ -19,6 +19,7 @@ import { can } from '../../platform/permissions.ts';
 import { caseVisibleTo } from '../cases/case-access.ts';
 import {
   CaseScopedService,
+  lockCase,
   type CaseServiceDeps,
   type InScope,
   type ScopedCase,
@@ -168,17 +169,6 @@ export class LiaisonService extends CaseScopedService {
     this.court = deps.court ?? DEFAULT_COURT_SETTINGS;
   }
 
-  /** One case's locked row: versions and numbers are decided one writer at a time. */
-  private async lockCase(trx: Trx, session: CurrentSession, caseId: string) {
-    await trx
-      .selectFrom('cases')
-      .select('case_id')
-      .where('organisation_id', '=', session.organisationId)
-      .where('case_id', '=', caseId)
-      .forUpdate()
-      .execute();
-  }
-
   // Police contacts.
 
   private contactsOf(kase: ScopedCase, rows: PoliceContactVersionRow[]): PoliceContact[] {
@@ -314,7 +304,7 @@ export class LiaisonService extends CaseScopedService {
     form: PoliceContactForm,
   ): Promise<InScope<'changed' | 'not_found' | 'stale_form'>> {
     return this.scoped(session, caseId, async (trx, kase) => {
-      await this.lockCase(trx, session, caseId);
+      await lockCase(trx, session.organisationId, caseId);
       const used = await this.submissionUsed(trx, session, submissionId);
       if (used) return used.case_id === caseId && used.contact_id === contactId ? 'changed' : 'stale_form';
       const found = await this.loadContact(trx, session, kase, contactId);
@@ -339,7 +329,7 @@ export class LiaisonService extends CaseScopedService {
     contactId: string,
   ): Promise<InScope<boolean>> {
     return this.scoped(session, caseId, async (trx, kase) => {
-      await this.lockCase(trx, session, caseId);
+      await lockCase(trx, session.organisationId, caseId);
       const found = await this.loadContact(trx, session, kase, contactId);
       if (!found) return false;
       if (!found.current.involved) return true;

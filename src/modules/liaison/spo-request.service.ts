@@ -4,7 +4,7 @@ import type { CurrentSession } from '../../platform/auth/sessions.ts';
 import { ukDate } from '../../platform/clock.ts';
 import { openText } from '../../platform/crypto/envelope.ts';
 import { pdfSha256, type PdfDocumentSpec } from '../../platform/pdf/pdf.ts';
-import { CaseScopedService, type InScope, type ScopedCase } from '../cases/case-scope.ts';
+import { CaseScopedService, lockCase, type InScope, type ScopedCase } from '../cases/case-scope.ts';
 import { findClient, rowToClient } from '../cases/clients.repository.ts';
 import { openDocument, sealDocument } from '../clients/sealed-document.ts';
 import { openEntryDetails } from '../diary/diary-entry.ts';
@@ -340,13 +340,7 @@ export class SpoRequestService extends CaseScopedService {
     form: SpoRequestForm,
   ): Promise<InScope<SpoRequestResult>> {
     return this.scoped(session, caseId, async (trx, kase): Promise<SpoRequestResult> => {
-      await trx
-        .selectFrom('cases')
-        .select('case_id')
-        .where('organisation_id', '=', session.organisationId)
-        .where('case_id', '=', caseId)
-        .forUpdate()
-        .execute();
+      await lockCase(trx, session.organisationId, caseId);
       const existing = await trx
         .selectFrom('spo_requests')
         .select('case_id')

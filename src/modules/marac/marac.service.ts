@@ -6,7 +6,7 @@ import { ukDate, type Clock } from '../../platform/clock.ts';
 import { openText, seal } from '../../platform/crypto/envelope.ts';
 import type { KeyRing } from '../../platform/crypto/key-ring.ts';
 import { pdfSha256, type PdfDocumentSpec } from '../../platform/pdf/pdf.ts';
-import { CaseScopedService, type InScope, type ScopedCase } from '../cases/case-scope.ts';
+import { CaseScopedService, lockCase, type InScope, type ScopedCase } from '../cases/case-scope.ts';
 import { formatIsoDate } from '../cases/case-view.ts';
 import { findClient, rowToClient } from '../cases/clients.repository.ts';
 import { dependantDocument } from '../clients/client-record.schema.ts';
@@ -380,13 +380,7 @@ export class MaracService extends CaseScopedService {
   ): Promise<InScope<ReferResult>> {
     return this.scoped(session, caseId, async (trx, kase): Promise<ReferResult> => {
       // One referral at a time per case, so numbers and repeats are decided in order.
-      await trx
-        .selectFrom('cases')
-        .select('case_id')
-        .where('organisation_id', '=', session.organisationId)
-        .where('case_id', '=', caseId)
-        .forUpdate()
-        .execute();
+      await lockCase(trx, session.organisationId, caseId);
       const existing = await trx
         .selectFrom('marac_referrals')
         .select('case_id')

@@ -7,6 +7,7 @@ import type { CurrentSession } from '../../platform/auth/sessions.ts';
 import { seal } from '../../platform/crypto/envelope.ts';
 import {
   CaseScopedService,
+  lockCase,
   type CaseServiceDeps,
   type InScope,
   type ScopedCase,
@@ -237,13 +238,7 @@ export class RiskService extends CaseScopedService {
       );
       if (!template) return { kind: 'no_template' };
       // One start at a time per case, so two people starting the same template at once resume one assessment.
-      await trx
-        .selectFrom('cases')
-        .select('case_id')
-        .where('organisation_id', '=', session.organisationId)
-        .where('case_id', '=', caseId)
-        .forUpdate()
-        .execute();
+      await lockCase(trx, session.organisationId, caseId);
       const open = await trx
         .selectFrom('risk_assessments as a')
         .innerJoin('risk_templates as t', (join) =>
