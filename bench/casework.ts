@@ -1,7 +1,6 @@
 // Casework benchmark (npm run bench:casework): "Your caseload", the referrals queue and search, through the whole
 // app (sessions, CSRF, audit events, templates) against the same queries run bare with Kysely, on 100,000 cases.
 // Generates the data on first use into bench/.data (or BENCH_DATA_DIR); regenerate with npm run bench:data.
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -11,7 +10,7 @@ import { inOrganisation } from '../src/db/database.ts';
 import { DAY, systemClock, ukDate } from '../src/platform/clock.ts';
 import { startAuditChainer } from '../src/platform/audit/audit-chain.ts';
 import { generate, openBenchDatabase } from './data.ts';
-import { load, printComparison } from './load.ts';
+import { load, loadOverHttp, printComparison, type HttpRequestSpec } from './load.ts';
 import { KeyRing } from '../src/platform/crypto/key-ring.ts';
 import type { Role } from '../src/db/schema.ts';
 import type { CurrentSession } from '../src/platform/auth/sessions.ts';
@@ -34,11 +33,12 @@ try {
     organisation_id: string;
   }>`SELECT organisation_id FROM organisations ORDER BY created_at LIMIT 1`.execute(database.ownerDb);
   const organisationId = organisations[0]!.organisation_id;
-  // Enough managers that the per-person search limit is not what is measured.
+  // Enough managers that the per-person search limit is not what is measured (made on the first run only).
   await sql`
     INSERT INTO users (organisation_id, user_id, email, display_name, role, status, created_at)
-    SELECT ${organisationId}, gen_random_uuid(), 'bench.manager.' || g || '.' || floor(random() * 1e9) || '@example.org', 'Bench Manager ' || g, 'manager', 'active', now()
+    SELECT ${organisationId}, gen_random_uuid(), 'bench.manager.' || g || '@example.org', 'Bench Manager ' || g, 'manager', 'active', now()
     FROM generate_series(1, 40) AS g
+    ON CONFLICT DO NOTHING
   `.execute(database.ownerDb);
   const { rows: people } = await sql<{ user_id: string; role: string }>`
     SELECT user_id, role FROM users WHERE organisation_id = ${organisationId} AND status = 'active'
@@ -86,40 +86,19 @@ try {
     }),
   );
 
-  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const send = (url: string, headers: Record<string, string>, body?: string) =>
-    new Promise<number>((resolve, reject) => {
-      const request = http.request(
-        `${base}${url}`,
-        { agent, method: body ? 'POST' : 'GET', headers },
-        (response) => {
-          response.on('data', () => undefined);
-          response.on('end', () => resolve(response.statusCode ?? 0));
-          response.on('error', reject);
-        },
-      );
-      request.on('error', reject);
-      request.end(body);
-    });
-  const get = (url: string, cookie: string) => async () => (await send(url, { cookie })) === 200;
-  let searchCount = 0;
   const names = ['Alex Smith', 'Jordan Patel', 'Casey Wright', 'Priya Khan', 'Oliver Hughes'];
-  const search = async () => {
-    const who = managerCookies[searchCount % managerCookies.length]!;
-    const q = names[searchCount % names.length]!;
-    searchCount += 1;
-    const body = new URLSearchParams({ _csrf: who.token, q }).toString();
-    const status = await send(
-      '/search',
-      {
-        cookie: who.cookie,
-        'content-type': 'application/x-www-form-urlencoded',
-        'content-length': String(Buffer.byteLength(body)),
-      },
-      body,
-    );
-    return status === 200;
-  };
+  // Each manager searches each name in turn (a person may search only so often, so many managers share the load).
+  const searches = managerCookies.flatMap((who) =>
+    names.map(
+      (q): HttpRequestSpec => ({
+        method: 'POST',
+        path: '/search',
+        headers: { cookie: who.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: who.token, q }).toString(),
+      }),
+    ),
+  );
+  let searchCount = 0;
 
   // The bare side runs the very queries each page runs (the services' own, in one transaction under row-level
   // security as the page does), so the comparison measures what the app adds around them: HTTP, the session,
@@ -165,8 +144,9 @@ try {
     `\n${CASES} cases in all; ${open.rows[0]?.count} in the organisation measured; the caseworker holds ${caseload.rows[0]?.count} open cases.\n` +
       `${REQUESTS} requests each, concurrency ${CONCURRENCY}, loopback HTTP.\n`,
   );
+  const get = (path: string, cookie: string): HttpRequestSpec[] => [{ method: 'GET', path, headers: { cookie } }];
   const searchRequests = Math.min(REQUESTS, managers.length * 100);
-  for (const [page, title, bareCall, fullCall, count] of [
+  for (const [page, title, bareCall, requests, count] of [
     ['caseload', 'Your caseload (GET /cases)', bare.caseload, get('/cases', caseworkerCookie), REQUESTS],
     [
       'queue',
@@ -175,13 +155,13 @@ try {
       get('/referrals', managerCookies[0]!.cookie),
       REQUESTS,
     ],
-    ['search', 'Search by name (POST /search)', bare.search, search, searchRequests],
+    ['search', 'Search by name (POST /search)', bare.search, searches, searchRequests],
   ] as const) {
     if (!PAGES.includes(page)) continue;
     await load('warm-up', bareCall, 100, CONCURRENCY);
-    await load('warm-up', fullCall, 100, CONCURRENCY);
+    await loadOverHttp('warm-up', base, requests, 100, CONCURRENCY);
     const bareResult = await load('bare Kysely query', bareCall, count, CONCURRENCY, databasePids);
-    const fullResult = await load('Vigil, whole app', fullCall, count, CONCURRENCY, databasePids);
+    const fullResult = await loadOverHttp('Vigil, whole app', base, requests, count, CONCURRENCY, databasePids);
     printComparison(title, bareResult, fullResult);
   }
   await app.close();

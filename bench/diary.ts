@@ -24,7 +24,7 @@ import { ManualClock } from '../src/platform/clock.ts';
 import { blindIndexKey } from '../src/platform/crypto/blind-index.ts';
 import { generateKey } from '../src/platform/crypto/envelope.ts';
 import { referralAnswers } from '../test/support/referrals.ts';
-import { load, printComparison } from './load.ts';
+import { load, loadOverHttp, printComparison, type HttpRequestSpec } from './load.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 500);
 const SEARCHES = Number(process.env.BENCH_SEARCHES ?? 100);
@@ -216,19 +216,18 @@ try {
   const cookie = `${sessionCookie}; ${csrfCookie}`;
 
   const query = timelineQuerySchema.parse({});
-  const firstPage = async () => {
-    const response = await fetch(`${base}${diaryPath}`, { headers: { cookie } });
-    const body = await response.text();
-    return response.status === 200 && body.includes(`Incident ${INCIDENTS}:`);
+  const firstPage: HttpRequestSpec = {
+    method: 'GET',
+    path: diaryPath,
+    headers: { cookie },
+    expect: `Incident ${INCIDENTS}:`,
   };
-  const search = async () => {
-    const response = await fetch(`${base}${diaryPath}/search`, {
-      method: 'POST',
-      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ _csrf: csrf, words: SEARCHED }).toString(),
-    });
-    const body = await response.text();
-    return response.status === 200 && body.includes(SEARCHED);
+  const search: HttpRequestSpec = {
+    method: 'POST',
+    path: `${diaryPath}/search`,
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, words: SEARCHED }).toString(),
+    expect: SEARCHED,
   };
   const direct = {
     firstPage: async () => (await services.diary.timeline(session, caseId, query)).kind === 'ok',
@@ -238,14 +237,14 @@ try {
   process.stdout.write(
     `\n${INCIDENTS} incidents and ${ATTACHMENTS} evidence files on one case. Concurrency ${CONCURRENCY}, loopback HTTP.\n`,
   );
-  for (const [title, directCall, fullCall, count] of [
+  for (const [title, directCall, request, count] of [
     ['Diary, first page (GET /cases/:caseId/diary)', direct.firstPage, firstPage, REQUESTS],
     ['Diary search (POST /cases/:caseId/diary/search)', direct.search, search, SEARCHES],
   ] as const) {
     await load('warm-up', directCall, 20, CONCURRENCY);
-    await load('warm-up', fullCall, 20, CONCURRENCY);
+    await loadOverHttp('warm-up', base, [request], 20, CONCURRENCY);
     const directResult = await load('service call, no HTTP', directCall, count, CONCURRENCY);
-    const fullResult = await load('Vigil, whole app', fullCall, count, CONCURRENCY);
+    const fullResult = await loadOverHttp('Vigil, whole app', base, [request], count, CONCURRENCY);
     printComparison(title, directResult, fullResult);
   }
   await app.close();

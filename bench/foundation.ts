@@ -16,7 +16,7 @@ import { createOrganisation } from '../src/modules/setup/organisations.ts';
 import { parseScopedToken } from '../src/platform/auth/tokens.ts';
 import { systemClock } from '../src/platform/clock.ts';
 import { generateKey } from '../src/platform/crypto/envelope.ts';
-import { load, printComparison } from './load.ts';
+import { loadOverHttp, printComparison, type HttpRequestSpec } from './load.ts';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -57,7 +57,7 @@ try {
 
   const app = await buildApp({ db: database.db, services, logLevel: 'silent' });
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const appUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/`;
+  const appBase = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
   const parsed = parseScopedToken(token)!;
   const page = '<!doctype html><title>Home</title><h1>Benchmark Stalking Service</h1>';
@@ -74,17 +74,13 @@ try {
       );
   });
   await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
-  const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
+  const bareBase = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
 
-  const get = (url: string) => async () => {
-    const response = await fetch(url, { headers: { cookie } });
-    await response.arrayBuffer();
-    return response.status === 200;
-  };
-  await load('warm-up', get(appUrl), 200, CONCURRENCY);
-  await load('warm-up', get(bareUrl), 200, CONCURRENCY);
-  const bareResult = await load('bare pg + node:http', get(bareUrl), REQUESTS, CONCURRENCY);
-  const fullResult = await load('Vigil signed-in home page', get(appUrl), REQUESTS, CONCURRENCY);
+  const home: HttpRequestSpec[] = [{ method: 'GET', path: '/', headers: { cookie } }];
+  await loadOverHttp('warm-up', appBase, home, 200, CONCURRENCY);
+  await loadOverHttp('warm-up', bareBase, home, 200, CONCURRENCY);
+  const bareResult = await loadOverHttp('bare pg + node:http', bareBase, home, REQUESTS, CONCURRENCY);
+  const fullResult = await loadOverHttp('Vigil signed-in home page', appBase, home, REQUESTS, CONCURRENCY);
   printComparison(
     `Signed-in page: ${REQUESTS} requests, concurrency ${CONCURRENCY}, loopback HTTP`,
     bareResult,

@@ -1,12 +1,17 @@
-// Shared by the benchmarks: a bounded closed-loop load on loopback, and a table of figures with ratios.
+// Shared by the benchmarks: a bounded closed-loop load, in this thread (calls made directly) or over loopback HTTP
+// from a worker thread, and a table of figures with ratios.
 import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { HttpLoadJob, HttpLoadOutcome, HttpRequestSpec } from './http-client.ts';
+
+export type { HttpRequestSpec };
 
 export type Result = {
   label: string;
   median: number;
   p95: number;
   throughput: number;
-  /** CPU time this process spent per request, in ms (client and server alike when both run here). */
+  /** CPU time this process spent per request, in ms, less the HTTP client's when it ran in a worker thread. */
   cpuMs: number;
   /** CPU time the database's processes spent per request, in ms, when they could be measured. */
   databaseCpuMs: number | null;
@@ -24,35 +29,23 @@ function processTicks(pid: number): number {
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
+type Run = { latencies: number[]; seconds: number; clientCpuMicros: number };
+
 /**
- * Runs `requests` calls of `call` with `concurrency` in flight; each call must resolve true for success.
- * `databasePids`, when given, lists the database's processes, whose CPU time is counted too: on a shared
- * machine CPU per request says more than requests per second, which depend on what else is running.
+ * Measures one run: its latencies and throughput, with the CPU time of this process (less the client's) and, when
+ * `databasePids` is given, of the database's processes. On a shared machine CPU per request says more than
+ * requests per second, which depend on what else is running.
  */
-export async function load(
+async function measure(
   label: string,
-  call: () => Promise<boolean>,
-  requests: number,
-  concurrency: number,
+  run: () => Promise<Run>,
   databasePids?: () => Promise<number[]>,
 ): Promise<Result> {
-  const latencies: number[] = [];
-  let started = 0;
   const pids = (await databasePids?.()) ?? [];
   const databaseTicks = () => pids.reduce((sum, pid) => sum + processTicks(pid), 0);
   const databaseBefore = databaseTicks();
   const cpuBefore = process.cpuUsage();
-  const began = performance.now();
-  async function worker(): Promise<void> {
-    while (started < requests) {
-      started += 1;
-      const start = performance.now();
-      if (!(await call())) throw new Error(`${label}: a request failed`);
-      latencies.push(performance.now() - start);
-    }
-  }
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const seconds = (performance.now() - began) / 1000;
+  const { latencies, seconds, clientCpuMicros } = await run();
   const cpu = process.cpuUsage(cpuBefore);
   const databaseCpu = (databaseTicks() - databaseBefore) * TICK_MS;
   latencies.sort((a, b) => a - b);
@@ -62,9 +55,67 @@ export async function load(
     median: at(0.5),
     p95: at(0.95),
     throughput: latencies.length / seconds,
-    cpuMs: (cpu.user + cpu.system) / 1000 / latencies.length,
+    cpuMs: (cpu.user + cpu.system - clientCpuMicros) / 1000 / latencies.length,
+    ...(process.env.DBG ? console.error("client ms/req", clientCpuMicros / 1000 / latencies.length, "total", (cpu.user + cpu.system) / 1000 / latencies.length) : {}),
     databaseCpuMs: pids.length ? databaseCpu / latencies.length : null,
   };
+}
+
+/** Runs `requests` calls of `call` in this thread, `concurrency` in flight; each must resolve true for success. */
+export function load(
+  label: string,
+  call: () => Promise<boolean>,
+  requests: number,
+  concurrency: number,
+  databasePids?: () => Promise<number[]>,
+): Promise<Result> {
+  return measure(
+    label,
+    async () => {
+      const latencies: number[] = [];
+      let started = 0;
+      const began = performance.now();
+      async function worker(): Promise<void> {
+        while (started < requests) {
+          started += 1;
+          const start = performance.now();
+          if (!(await call())) throw new Error(`${label}: a request failed`);
+          latencies.push(performance.now() - start);
+        }
+      }
+      await Promise.all(Array.from({ length: concurrency }, worker));
+      return { latencies, seconds: (performance.now() - began) / 1000, clientCpuMicros: 0 };
+    },
+    databasePids,
+  );
+}
+
+/**
+ * Sends `requests` HTTP requests to `base`, taking `specs` in turn, `concurrency` in flight, from a worker thread
+ * (http-client.ts): the server in this thread then does only a server's work, as it would for a browser.
+ */
+export function loadOverHttp(
+  label: string,
+  base: string,
+  specs: HttpRequestSpec[],
+  requests: number,
+  concurrency: number,
+  databasePids?: () => Promise<number[]>,
+): Promise<Result> {
+  return measure(
+    label,
+    () =>
+      new Promise<Run>((resolve, reject) => {
+        const job: HttpLoadJob = { base, specs, requests, concurrency };
+        const worker = new Worker(new URL('./http-client.ts', import.meta.url), { workerData: job });
+        worker.once('message', (outcome: HttpLoadOutcome) =>
+          'failure' in outcome ? reject(new Error(`${label}: ${outcome.failure}`)) : resolve(outcome),
+        );
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`${label}: the HTTP client stopped (exit ${code})`)));
+      }),
+    databasePids,
+  );
 }
 
 export function printComparison(title: string, bare: Result, full: Result): void {
@@ -72,7 +123,7 @@ export function printComparison(title: string, bare: Result, full: Result): void
     `| ${r.label} | ${r.median.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.throughput.toFixed(0)} | ` +
     `${r.cpuMs.toFixed(2)} | ${r.databaseCpuMs === null ? 'n/a' : r.databaseCpuMs.toFixed(2)} |\n`;
   process.stdout.write(
-    `\n${title}\n\n| what | median ms | p95 ms | requests/s | node CPU ms/request | database CPU ms/request |\n` +
+    `\n${title}\n\n| what | median ms | p95 ms | requests/s | node CPU ms/request, less the client | database CPU ms/request |\n` +
       `|---|---|---|---|---|---|\n${row(bare)}${row(full)}`,
   );
   process.stdout.write(
