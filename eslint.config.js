@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'test-results/', 'playwright-report/', 'src/assets/js/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'data/',
+      'test-results/',
+      'playwright-report/',
+      'src/assets/js/',
+      '.tmp/',
+      'bench/.data/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -89,14 +89,12 @@ try {
   const names = ['Alex Smith', 'Jordan Patel', 'Casey Wright', 'Priya Khan', 'Oliver Hughes'];
   // Each manager searches each name in turn (a person may search only so often, so many managers share the load).
   const searches = managerCookies.flatMap((who) =>
-    names.map(
-      (q): HttpRequestSpec => ({
-        method: 'POST',
-        path: '/search',
-        headers: { cookie: who.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ _csrf: who.token, q }).toString(),
-      }),
-    ),
+    names.map((q): HttpRequestSpec => ({
+      method: 'POST',
+      path: '/search',
+      headers: { cookie: who.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: who.token, q }).toString(),
+    })),
   );
   let searchCount = 0;
 
@@ -144,7 +142,9 @@ try {
     `\n${CASES} cases in all; ${open.rows[0]?.count} in the organisation measured; the caseworker holds ${caseload.rows[0]?.count} open cases.\n` +
       `${REQUESTS} requests each, concurrency ${CONCURRENCY}, loopback HTTP.\n`,
   );
-  const get = (path: string, cookie: string): HttpRequestSpec[] => [{ method: 'GET', path, headers: { cookie } }];
+  const get = (path: string, cookie: string): HttpRequestSpec[] => [
+    { method: 'GET', path, headers: { cookie } },
+  ];
   const searchRequests = Math.min(REQUESTS, managers.length * 100);
   for (const [page, title, bareCall, requests, count] of [
     ['caseload', 'Your caseload (GET /cases)', bare.caseload, get('/cases', caseworkerCookie), REQUESTS],
@@ -161,7 +161,14 @@ try {
     await load('warm-up', bareCall, 100, CONCURRENCY);
     await loadOverHttp('warm-up', base, requests, 100, CONCURRENCY);
     const bareResult = await load('bare Kysely query', bareCall, count, CONCURRENCY, databasePids);
-    const fullResult = await loadOverHttp('Vigil, whole app', base, requests, count, CONCURRENCY, databasePids);
+    const fullResult = await loadOverHttp(
+      'Vigil, whole app',
+      base,
+      requests,
+      count,
+      CONCURRENCY,
+      databasePids,
+    );
     printComparison(title, bareResult, fullResult);
   }
   await app.close();

@@ -21,29 +21,34 @@ export type HttpLoadJob = {
 };
 
 /** The latencies in ms, how long the run took, and the CPU time (in µs) this worker's own thread used. */
-export type HttpLoadOutcome = { latencies: number[]; seconds: number; clientCpuMicros: number } | { failure: string };
+export type HttpLoadOutcome =
+  { latencies: number[]; seconds: number; clientCpuMicros: number } | { failure: string };
 
 function send(agent: http.Agent, base: string, spec: HttpRequestSpec): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const headers = spec.body
       ? { ...spec.headers, 'content-length': String(Buffer.byteLength(spec.body)) }
       : spec.headers;
-    const request = http.request(`${base}${spec.path}`, { agent, method: spec.method, headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => {
-        if (spec.expect) chunks.push(chunk);
-      });
-      response.on('end', () => {
-        if (response.statusCode !== 200) {
-          resolve(`${spec.method} ${spec.path} answered ${response.statusCode}`);
-        } else if (spec.expect && !Buffer.concat(chunks).toString('utf8').includes(spec.expect)) {
-          resolve(`${spec.method} ${spec.path} did not show "${spec.expect}"`);
-        } else {
-          resolve(null);
-        }
-      });
-      response.on('error', reject);
-    });
+    const request = http.request(
+      `${base}${spec.path}`,
+      { agent, method: spec.method, headers },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => {
+          if (spec.expect) chunks.push(chunk);
+        });
+        response.on('end', () => {
+          if (response.statusCode !== 200) {
+            resolve(`${spec.method} ${spec.path} answered ${response.statusCode}`);
+          } else if (spec.expect && !Buffer.concat(chunks).toString('utf8').includes(spec.expect)) {
+            resolve(`${spec.method} ${spec.path} did not show "${spec.expect}"`);
+          } else {
+            resolve(null);
+          }
+        });
+        response.on('error', reject);
+      },
+    );
     request.on('error', reject);
     request.end(spec.body);
   });

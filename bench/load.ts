@@ -56,7 +56,6 @@ async function measure(
     p95: at(0.95),
     throughput: latencies.length / seconds,
     cpuMs: (cpu.user + cpu.system - clientCpuMicros) / 1000 / latencies.length,
-    ...(process.env.DBG ? console.error("client ms/req", clientCpuMicros / 1000 / latencies.length, "total", (cpu.user + cpu.system) / 1000 / latencies.length) : {}),
     databaseCpuMs: pids.length ? databaseCpu / latencies.length : null,
   };
 }

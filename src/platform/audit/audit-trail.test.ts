@@ -146,6 +146,46 @@ describe('audit trail', () => {
     assert.equal(new Set(links.map((link) => link.event_id)).size, links.length, 'no event chained twice');
   });
 
+  it('chains a long run of events from one transaction, whose ids are time-ordered', async () => {
+    const before = (await reportFor(admin.organisationId)).events;
+    const startedAt = Date.now();
+    await inOrganisation(test.database.db, admin.organisationId, async (trx) => {
+      for (let index = 0; index < 2_100; index += 1) {
+        await appendAuditEvent(
+          trx,
+          {
+            organisationId: admin.organisationId,
+            actorUserId: null,
+            action: 'test.bulk',
+            recordId: `bulk-${index}`,
+          },
+          test.clock.now(),
+        );
+      }
+    });
+    await chainAll();
+
+    const report = await reportFor(admin.organisationId);
+    assert.equal(report.firstBroken, null);
+    assert.equal(report.events, before + 2_100);
+    const ids = (
+      await test.database.ownerDb
+        .selectFrom('audit_events')
+        .select('event_id')
+        .where('organisation_id', '=', admin.organisationId)
+        .where('action', '=', 'test.bulk')
+        .orderBy('seq')
+        .execute()
+    ).map((row) => row.event_id);
+    // Version 7: the first 48 bits are the time the event was recorded, in milliseconds.
+    const times = ids.map((id) => parseInt(id.replaceAll('-', '').slice(0, 12), 16));
+    assert.ok(ids.every((id) => id[14] === '7'));
+    assert.ok(times[0]! >= startedAt - 1 && times.at(-1)! <= Date.now());
+    assert.deepEqual(
+      times,
+      times.toSorted((a, b) => a - b),
+    );
+  });
   it('chains the event of a transaction that commits after a later-started one has committed', async () => {
     const held = gate();
     const recorded = gate();
