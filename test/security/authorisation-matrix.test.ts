@@ -357,4 +357,21 @@ describe('authorisation matrix and security headers', () => {
     assert.equal(response.headers['cache-control'], 'no-store');
     assert.match(String(response.headers['content-security-policy']), /frame-ancestors 'none'/);
   });
+
+  it('gives every page its own script nonce, the one its policy allows, and allows no other script or style', async () => {
+    const browser = await browserFor('administrator');
+    const nonces = [];
+    for (const url of ['/', '/', '/no-such-page']) {
+      const response = await browser.get(url);
+      const csp = String(response.headers['content-security-policy']);
+      const allowed = /script-src 'self' 'nonce-([0-9a-f]{32})';/.exec(csp)?.[1];
+      assert.ok(allowed, csp);
+      assert.match(csp, /style-src 'self';/);
+      const scripts = [...response.body.matchAll(/<script\b[^>]*>/g)].map((match) => match[0]);
+      assert.ok(scripts.length > 0);
+      for (const script of scripts) assert.ok(script.includes(` nonce="${allowed}"`), script);
+      nonces.push(allowed);
+    }
+    assert.equal(new Set(nonces).size, nonces.length);
+  });
 });

@@ -126,7 +126,7 @@ export function navigationFor(request: FastifyRequest): NavigationItem[] {
 function sharedLocals(request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
   const session = request.session;
   return {
-    cspNonce: reply.cspNonce?.script,
+    cspNonce: reply.cspNonce,
     csrfToken: reply.generateCsrf(),
     serviceName: session?.organisation.serviceName ?? 'Vigil',
     currentUser:
