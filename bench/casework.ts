@@ -158,17 +158,12 @@ try {
     ['search', 'Search by name (POST /search)', bare.search, searches, searchRequests],
   ] as const) {
     if (!PAGES.includes(page)) continue;
-    await load('warm-up', bareCall, 100, CONCURRENCY);
-    await loadOverHttp('warm-up', base, requests, 100, CONCURRENCY);
-    const bareResult = await load('bare Kysely query', bareCall, count, CONCURRENCY, databasePids);
-    const fullResult = await loadOverHttp(
-      'Vigil, whole app',
-      base,
-      requests,
-      count,
-      CONCURRENCY,
-      databasePids,
-    );
+    const warmUp = { requests: 100, concurrency: CONCURRENCY };
+    const measured = { requests: count, concurrency: CONCURRENCY, databasePids };
+    await load('warm-up', bareCall, warmUp);
+    await loadOverHttp('warm-up', base, requests, warmUp);
+    const bareResult = await load('bare Kysely query', bareCall, measured);
+    const fullResult = await loadOverHttp('Vigil, whole app', base, requests, measured);
     printComparison(title, bareResult, fullResult);
   }
   await app.close();

@@ -241,10 +241,12 @@ try {
     ['Diary, first page (GET /cases/:caseId/diary)', direct.firstPage, firstPage, REQUESTS],
     ['Diary search (POST /cases/:caseId/diary/search)', direct.search, search, SEARCHES],
   ] as const) {
-    await load('warm-up', directCall, 20, CONCURRENCY);
-    await loadOverHttp('warm-up', base, [request], 20, CONCURRENCY);
-    const directResult = await load('service call, no HTTP', directCall, count, CONCURRENCY);
-    const fullResult = await loadOverHttp('Vigil, whole app', base, [request], count, CONCURRENCY);
+    const warmUp = { requests: 20, concurrency: CONCURRENCY };
+    const measured = { requests: count, concurrency: CONCURRENCY };
+    await load('warm-up', directCall, warmUp);
+    await loadOverHttp('warm-up', base, [request], warmUp);
+    const directResult = await load('service call, no HTTP', directCall, measured);
+    const fullResult = await loadOverHttp('Vigil, whole app', base, [request], measured);
     printComparison(title, directResult, fullResult);
   }
   await app.close();

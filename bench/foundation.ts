@@ -77,10 +77,12 @@ try {
   const bareBase = `http://127.0.0.1:${(bare.address() as AddressInfo).port}`;
 
   const home: HttpRequestSpec[] = [{ method: 'GET', path: '/', headers: { cookie } }];
-  await loadOverHttp('warm-up', appBase, home, 200, CONCURRENCY);
-  await loadOverHttp('warm-up', bareBase, home, 200, CONCURRENCY);
-  const bareResult = await loadOverHttp('bare pg + node:http', bareBase, home, REQUESTS, CONCURRENCY);
-  const fullResult = await loadOverHttp('Vigil signed-in home page', appBase, home, REQUESTS, CONCURRENCY);
+  const warmUp = { requests: 200, concurrency: CONCURRENCY };
+  const measured = { requests: REQUESTS, concurrency: CONCURRENCY };
+  await loadOverHttp('warm-up', appBase, home, warmUp);
+  await loadOverHttp('warm-up', bareBase, home, warmUp);
+  const bareResult = await loadOverHttp('bare pg + node:http', bareBase, home, measured);
+  const fullResult = await loadOverHttp('Vigil signed-in home page', appBase, home, measured);
   printComparison(
     `Signed-in page: ${REQUESTS} requests, concurrency ${CONCURRENCY}, loopback HTTP`,
     bareResult,

@@ -2,6 +2,7 @@
 // parsed and sent by the server's own event loop, so the client must not take turns with the app on it either.
 import http from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
+import { closedLoop } from './closed-loop.ts';
 
 /** One request the client sends; with `expect`, the response body must contain that text to count as a success. */
 export type HttpRequestSpec = {
@@ -56,23 +57,12 @@ function send(agent: http.Agent, base: string, spec: HttpRequestSpec): Promise<s
 
 async function run({ base, specs, requests, concurrency }: HttpLoadJob): Promise<HttpLoadOutcome> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  const latencies: number[] = [];
-  let started = 0;
   const cpuBefore = process.threadCpuUsage();
-  const began = performance.now();
-  async function worker(): Promise<void> {
-    while (started < requests) {
-      const spec = specs[started % specs.length]!;
-      started += 1;
-      const start = performance.now();
-      const failure = await send(agent, base, spec);
-      if (failure) throw new Error(failure);
-      latencies.push(performance.now() - start);
-    }
-  }
   try {
-    await Promise.all(Array.from({ length: concurrency }, worker));
-    const seconds = (performance.now() - began) / 1000;
+    const { latencies, seconds } = await closedLoop(requests, concurrency, async (index) => {
+      const failure = await send(agent, base, specs[index % specs.length]!);
+      if (failure) throw new Error(failure);
+    });
     const cpu = process.threadCpuUsage(cpuBefore);
     return { latencies, seconds, clientCpuMicros: cpu.user + cpu.system };
   } catch (error) {

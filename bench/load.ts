@@ -2,6 +2,7 @@
 // from a worker thread, and a table of figures with ratios.
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import { closedLoop } from './closed-loop.ts';
 import type { HttpLoadJob, HttpLoadOutcome, HttpRequestSpec } from './http-client.ts';
 
 export type { HttpRequestSpec };
@@ -60,31 +61,27 @@ async function measure(
   };
 }
 
+export type LoadOptions = {
+  requests: number;
+  concurrency: number;
+  /** The database's processes, whose CPU time is counted too. */
+  databasePids?: () => Promise<number[]>;
+};
+
 /** Runs `requests` calls of `call` in this thread, `concurrency` in flight; each must resolve true for success. */
 export function load(
   label: string,
   call: () => Promise<boolean>,
-  requests: number,
-  concurrency: number,
-  databasePids?: () => Promise<number[]>,
+  { requests, concurrency, databasePids }: LoadOptions,
 ): Promise<Result> {
   return measure(
     label,
-    async () => {
-      const latencies: number[] = [];
-      let started = 0;
-      const began = performance.now();
-      async function worker(): Promise<void> {
-        while (started < requests) {
-          started += 1;
-          const start = performance.now();
-          if (!(await call())) throw new Error(`${label}: a request failed`);
-          latencies.push(performance.now() - start);
-        }
-      }
-      await Promise.all(Array.from({ length: concurrency }, worker));
-      return { latencies, seconds: (performance.now() - began) / 1000, clientCpuMicros: 0 };
-    },
+    async () => ({
+      ...(await closedLoop(requests, concurrency, async () => {
+        if (!(await call())) throw new Error(`${label}: a request failed`);
+      })),
+      clientCpuMicros: 0,
+    }),
     databasePids,
   );
 }
@@ -97,9 +94,7 @@ export function loadOverHttp(
   label: string,
   base: string,
   specs: HttpRequestSpec[],
-  requests: number,
-  concurrency: number,
-  databasePids?: () => Promise<number[]>,
+  { requests, concurrency, databasePids }: LoadOptions,
 ): Promise<Result> {
   return measure(
     label,
